@@ -1,0 +1,12 @@
+export { cachedToolSet, ensureToolSet, type ToolSet } from './binaries.ts';
+export { nodeSize, storageClassName } from './baseline.ts';
+export {
+  clusterDown,
+  clusterPaths,
+  clusterStatus,
+  clusterUp,
+  type ClusterPaths,
+  type ClusterStatus,
+} from './cluster.ts';
+export { simulation } from './simulation.ts';
+export { versions } from './versions.ts';

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Test tiers (README "Tests"): unit, cluster. Each tier is a project; `npm test` runs them all in
+// one run so the closing summary line counts every test.
+const clusterTimeoutMs = 120_000;
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './tools/vitest/summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{apps,packages,tools}/*/{src,test}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['{apps,packages,tools}/*/{src,test}/**/*.cluster.test.ts'],
+          globalSetup: ['./tools/cluster/test/global-setup.ts'],
+          testTimeout: clusterTimeoutMs,
+          hookTimeout: clusterTimeoutMs,
+        },
+      },
+    ],
+  },
+});
