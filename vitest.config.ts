@@ -11,14 +11,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{apps,packages,tools}/*/{src,test}/**/*.test.ts'],
+          include: ['{apps,packages,tools,charts}/*/{src,test}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts'],
         },
       },
       {
         test: {
           name: 'cluster',
-          include: ['{apps,packages,tools}/*/{src,test}/**/*.cluster.test.ts'],
+          include: ['{apps,packages,tools,charts}/*/{src,test}/**/*.cluster.test.ts'],
           globalSetup: ['./tools/cluster/test/global-setup.ts'],
           testTimeout: clusterTimeoutMs,
           hookTimeout: clusterTimeoutMs,
