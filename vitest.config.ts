@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Test tiers (README "Tests"): unit, cluster. Each tier is a project; `npm test` runs them all in
+// Test tiers (README "Tests"): unit, database, cluster. Each tier is a project; `npm test` runs them all in
 // one run so the closing summary line counts every test.
 const clusterTimeoutMs = 120_000;
 
@@ -17,9 +17,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'database',
+          include: ['{apps,packages,tools,charts}/*/{src,test}/**/*.db.test.ts'],
+          globalSetup: ['./apps/api/test/support/postgres-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: 'cluster',
           include: ['{apps,packages,tools,charts}/*/{src,test}/**/*.cluster.test.ts'],
-          globalSetup: ['./tools/cluster/test/global-setup.ts'],
+          globalSetup: ['./tools/cluster/test/global-setup.ts', './apps/api/test/support/postgres-setup.ts'],
           testTimeout: clusterTimeoutMs,
           hookTimeout: clusterTimeoutMs,
         },

@@ -1,0 +1,368 @@
+import type { ListStoresQuery, StoreEvent, StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import {
+  idempotencyKeyReused,
+  invalidState,
+  nameTaken,
+  notFound,
+  storeLimitReached,
+} from '../../domain/errors.ts';
+import type { CreateStoreInput, EventInput, StorePatch, StoreRepository } from '../../domain/ports.ts';
+import type { StoreRecord } from '../../domain/store.ts';
+import type { Db } from './database.ts';
+import { idempotencyKeys, storeEvents, stores } from './schema.ts';
+
+/** NOTIFY channel carrying the id of every store whose row changed. */
+export const storeChangesChannel = 'urumi_store_changes';
+
+// Transaction-scoped advisory locks: one serialises admission, one the promotion out of the queue.
+const admissionLock = 7_201_001;
+const promotionLock = 7_201_002;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Row = typeof stores.$inferSelect;
+
+function toRecord(row: Row): StoreRecord {
+  return {
+    ...row,
+    type: row.type as StoreType,
+    status: row.status as StoreStatus,
+    step: row.step as StoreStep | null,
+    desired: row.desired === 'absent' ? 'absent' : 'present',
+  };
+}
+
+function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) return null;
+  return { createdAt, id };
+}
+
+async function notify(tx: Tx, storeId: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_notify(${storeChangesChannel}, ${storeId})`);
+}
+
+async function appendEvent(tx: Tx, storeId: string, fromStatus: StoreStatus | null, event: EventInput) {
+  await tx.insert(storeEvents).values({
+    storeId,
+    actor: event.actor,
+    fromStatus,
+    toStatus: event.toStatus,
+    step: event.step,
+    reasonCode: event.reasonCode ?? null,
+    message: event.message ?? null,
+    durationMs: event.durationMs ?? null,
+  });
+}
+
+export class PostgresStoreRepository implements StoreRepository {
+  readonly #db: Db;
+
+  constructor(options: { db: Db }) {
+    this.#db = options.db;
+  }
+
+  async create(input: CreateStoreInput): Promise<{ store: StoreRecord; replayed: boolean }> {
+    return this.#db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${admissionLock})`);
+      if (input.idempotency) {
+        const { tokenId, key, requestHash } = input.idempotency;
+        const [previous] = await tx
+          .select()
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key)));
+        if (previous && previous.expiresAt > new Date()) {
+          if (previous.requestHash !== requestHash) throw idempotencyKeyReused();
+          const [row] = await tx.select().from(stores).where(eq(stores.id, previous.storeId));
+          if (row) return { store: toRecord(row), replayed: true };
+        }
+        if (previous) {
+          await tx
+            .delete(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key)));
+        }
+      }
+      const [counted] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(stores)
+        .where(ne(stores.status, 'Deleted'));
+      if ((counted?.n ?? 0) >= input.maxStores) throw storeLimitReached(input.maxStores);
+      const [taken] = await tx
+        .select({ id: stores.id })
+        .from(stores)
+        .where(and(eq(stores.name, input.name), ne(stores.status, 'Deleted')));
+      if (taken) throw nameTaken(input.name);
+
+      const [row] = await tx
+        .insert(stores)
+        .values({
+          id: input.id,
+          name: input.name,
+          type: input.type,
+          status: 'Provisioning',
+          step: 'queued',
+          stepStartedAt: sql`now()`,
+          deadlineAt: input.deadlineAt,
+        })
+        .returning();
+      if (!row) throw new Error('insert returned no row');
+      await appendEvent(tx, row.id, null, { actor: input.actor, toStatus: 'Provisioning', step: 'queued' });
+      if (input.idempotency) {
+        await tx.insert(idempotencyKeys).values({
+          tokenId: input.idempotency.tokenId,
+          key: input.idempotency.key,
+          requestHash: input.idempotency.requestHash,
+          storeId: row.id,
+          expiresAt: input.idempotency.expiresAt,
+        });
+      }
+      await notify(tx, row.id);
+      return { store: toRecord(row), replayed: false };
+    });
+  }
+
+  async get(id: string): Promise<StoreRecord | null> {
+    const [row] = await this.#db.select().from(stores).where(eq(stores.id, id));
+    return row ? toRecord(row) : null;
+  }
+
+  async list(query: ListStoresQuery): Promise<{ items: StoreRecord[]; nextCursor: string | null }> {
+    const conditions: SQL[] = [];
+    // Deleted stores are tombstones for the audit trail: listed only when asked for by status.
+    conditions.push(query.status ? eq(stores.status, query.status) : ne(stores.status, 'Deleted'));
+    if (query.type) conditions.push(eq(stores.type, query.type));
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      if (cursor) {
+        conditions.push(
+          or(
+            lt(stores.createdAt, cursor.createdAt),
+            and(eq(stores.createdAt, cursor.createdAt), lt(stores.id, cursor.id)),
+          )!,
+        );
+      }
+    }
+    const rows = await this.#db
+      .select()
+      .from(stores)
+      .where(and(...conditions))
+      .orderBy(desc(stores.createdAt), desc(stores.id))
+      .limit(query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toRecord),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async events(id: string): Promise<StoreEvent[]> {
+    const rows = await this.#db
+      .select()
+      .from(storeEvents)
+      .where(eq(storeEvents.storeId, id))
+      .orderBy(asc(storeEvents.id));
+    return rows.map((row) => ({
+      ...row,
+      at: row.at.toISOString(),
+      fromStatus: row.fromStatus as StoreStatus | null,
+      toStatus: row.toStatus as StoreStatus,
+      step: row.step as StoreStep | null,
+    }));
+  }
+
+  async queuePositions(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const ranked = this.#db
+      .select({
+        id: stores.id,
+        position: sql<number>`(row_number() over (order by ${stores.createdAt}, ${stores.id}))::int`.as(
+          'position',
+        ),
+      })
+      .from(stores)
+      .where(and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued')))
+      .as('ranked');
+    const rows = await this.#db.select().from(ranked).where(inArray(ranked.id, ids));
+    return new Map(rows.map((r) => [r.id, r.position]));
+  }
+
+  async requestDelete(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord> {
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
+      if (!row) throw notFound(`store ${id}`);
+      if (row.status === 'Deleted' || row.status === 'Deleting') return toRecord(row);
+      const [updated] = await tx
+        .update(stores)
+        .set({
+          desired: 'absent',
+          status: 'Deleting',
+          step: 'uninstall',
+          reasonCode: null,
+          reasonMessage: null,
+          stepStartedAt: sql`now()`,
+          deadlineAt,
+          attempt: 0,
+          nextAttemptAt: null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(stores.id, id))
+        .returning();
+      await appendEvent(tx, id, row.status as StoreStatus, {
+        actor,
+        toStatus: 'Deleting',
+        step: 'uninstall',
+      });
+      await notify(tx, id);
+      return toRecord(updated!);
+    });
+  }
+
+  async retry(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord> {
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
+      if (!row) throw notFound(`store ${id}`);
+      if (row.status !== 'Failed') {
+        throw invalidState(`only a Failed store can be retried; this store is ${row.status}`);
+      }
+      const [updated] = await tx
+        .update(stores)
+        .set({
+          status: 'Provisioning',
+          step: 'queued',
+          reasonCode: null,
+          reasonMessage: null,
+          stepStartedAt: sql`now()`,
+          deadlineAt,
+          attempt: 0,
+          nextAttemptAt: null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(stores.id, id))
+        .returning();
+      await appendEvent(tx, id, 'Failed', {
+        actor,
+        toStatus: 'Provisioning',
+        step: 'queued',
+        message: 'retry',
+      });
+      await notify(tx, id);
+      return toRecord(updated!);
+    });
+  }
+
+  async promoteQueued(
+    maxInFlight: number,
+    actor: string,
+    deadlineFor: (step: StoreStep) => Date,
+  ): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${promotionLock})`);
+      const [inFlight] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(stores)
+        .where(and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')));
+      const slots = maxInFlight - (inFlight?.n ?? 0);
+      if (slots <= 0) return 0;
+      const queued = await tx
+        .select({ id: stores.id })
+        .from(stores)
+        .where(and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued')))
+        .orderBy(asc(stores.createdAt), asc(stores.id))
+        .limit(slots)
+        .for('update');
+      for (const { id } of queued) {
+        await tx
+          .update(stores)
+          .set({
+            step: 'namespace',
+            stepStartedAt: sql`now()`,
+            deadlineAt: deadlineFor('namespace'),
+            attempt: 0,
+            nextAttemptAt: null,
+            updatedAt: sql`now()`,
+          })
+          .where(eq(stores.id, id));
+        await appendEvent(tx, id, 'Provisioning', { actor, toStatus: 'Provisioning', step: 'namespace' });
+        await notify(tx, id);
+      }
+      return queued.length;
+    });
+  }
+
+  async claim(owner: string, leaseMs: number, limit: number): Promise<StoreRecord[]> {
+    const due = this.#db
+      .select({ id: stores.id })
+      .from(stores)
+      .where(
+        and(
+          or(
+            and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')),
+            eq(stores.status, 'Deleting'),
+          ),
+          sql`(${stores.leaseExpiresAt} IS NULL OR ${stores.leaseExpiresAt} < now())`,
+          sql`(${stores.nextAttemptAt} IS NULL OR ${stores.nextAttemptAt} <= now() OR ${stores.deadlineAt} <= now())`,
+        ),
+      )
+      .orderBy(sql`${stores.nextAttemptAt} ASC NULLS FIRST`, asc(stores.updatedAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const rows = await this.#db
+      .update(stores)
+      .set({ leaseOwner: owner, leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+      .where(inArray(stores.id, due))
+      .returning();
+    return rows.map(toRecord);
+  }
+
+  async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.#db
+      .update(stores)
+      .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+      .where(and(eq(stores.id, id), eq(stores.leaseOwner, owner)))
+      .returning({ id: stores.id });
+    return rows.length === 1;
+  }
+
+  async update(
+    id: string,
+    owner: string,
+    patch: StorePatch,
+    event?: EventInput,
+  ): Promise<StoreRecord | null> {
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
+      // Compare-and-set on the lease: a worker that lost its lease (expired, or the store was
+      // deleted under it, which changes the status it was working on) must not write.
+      if (!row || row.leaseOwner !== owner) return null;
+      const [updated] = await tx
+        .update(stores)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(stores.id, id))
+        .returning();
+      if (event) await appendEvent(tx, id, row.status as StoreStatus, event);
+      await notify(tx, id);
+      return updated ? toRecord(updated) : null;
+    });
+  }
+
+  async releaseLease(id: string, owner: string, nextAttemptAt: Date | null): Promise<void> {
+    await this.#db
+      .update(stores)
+      .set({ leaseOwner: null, leaseExpiresAt: null, nextAttemptAt })
+      .where(and(eq(stores.id, id), eq(stores.leaseOwner, owner)));
+  }
+
+  async countInFlight(): Promise<number> {
+    const [row] = await this.#db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(stores)
+      .where(and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')));
+    return row?.n ?? 0;
+  }
+}

@@ -1,0 +1,44 @@
+import type { ErrorCode } from '@urumi/contracts';
+
+/**
+ * A failure the caller can act on. The HTTP layer maps `status` and `code` to the response; the
+ * message is shown as is, so it must be plain language and never carry secrets.
+ */
+export class DomainError extends Error {
+  override name = 'DomainError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  constructor(code: ErrorCode, status: number, message: string, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string) => new DomainError('NOT_FOUND', 404, `${what} was not found`);
+
+export const nameTaken = (name: string) =>
+  new DomainError('NAME_TAKEN', 409, `a store named "${name}" already exists; choose another name`);
+
+export const storeLimitReached = (limit: number) =>
+  new DomainError(
+    'STORE_LIMIT_REACHED',
+    409,
+    `the platform already runs its maximum of ${limit} stores; delete a store or raise MAX_STORES`,
+    { limit },
+  );
+
+export const invalidState = (message: string) => new DomainError('INVALID_STATE', 409, message);
+
+export const idempotencyKeyReused = () =>
+  new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    422,
+    'this Idempotency-Key was already used with a different request body; use a new key for a new request',
+  );
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof Error && error.name === 'DomainError';
+}

@@ -1,0 +1,40 @@
+import type { StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+
+/** What the owner wants: the store to exist, or to be gone. The engine converges to it. */
+export type Desired = 'present' | 'absent';
+
+/** A store as the engine and repository see it (the API shows a projection of it). */
+export interface StoreRecord {
+  id: string;
+  name: string;
+  type: StoreType;
+  status: StoreStatus;
+  step: StoreStep | null;
+  desired: Desired;
+  reasonCode: string | null;
+  reasonMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the current step began; with `deadlineAt` it bounds every non-terminal state. */
+  stepStartedAt: Date | null;
+  deadlineAt: Date | null;
+  readyAt: Date | null;
+  deletedAt: Date | null;
+  /** Attempts of the current step that failed transiently. */
+  attempt: number;
+  /** The engine looks at the store again no sooner than this (backoff, or a periodic re-check). */
+  nextAttemptAt: Date | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+}
+
+export const terminalStatuses: ReadonlySet<StoreStatus> = new Set(['Ready', 'Failed', 'Deleted']);
+
+/** Statuses that count against MAX_STORES: everything but the Deleted tombstone. */
+export const activeStatuses: readonly StoreStatus[] = [
+  'Provisioning',
+  'Ready',
+  'Degraded',
+  'Failed',
+  'Deleting',
+];
