@@ -146,7 +146,7 @@ export async function ensureToolSet(log: (line: string) => void = console.log): 
   await mkdir(staging.binDir, { recursive: true });
   const specs = binarySpecs();
   const started = Date.now();
-  log(`Building the cluster binaries (cold builds take 20-40 minutes on 2 cores) into ${target.dir}`);
+  log(`Building the cluster binaries (a cold build takes about 10 minutes on 2 cores) into ${target.dir}`);
   for (const [index, spec] of specs.entries()) {
     const label = `[${index + 1}/${specs.length}] ${spec.name}`;
     const args = ['build', '-trimpath', '-o', staging.bin(spec.name)];

@@ -248,7 +248,8 @@ async function destroyCluster(tools: ToolSet | null, paths: ClusterPaths, log: (
   // and a process still shutting down may write into the state folder after it has been removed.
   const processes = (await componentStates(paths)).filter((c) => c.running);
   if (tools && existsSync(paths.clusterDir)) {
-    await run(tools.bin('kwokctl'), ['delete', 'cluster', '--name', clusterName, '--kubeconfig', ''], {
+    // kwokctl delete refuses an empty --kubeconfig; name the cluster's own file, which goes with it.
+    await run(tools.bin('kwokctl'), ['delete', 'cluster', '--name', clusterName, '--kubeconfig', paths.kubeconfig], {
       env: kwokctlEnv(tools, paths),
       timeoutMs: 120_000,
     }).catch((error: unknown) =>

@@ -22,7 +22,7 @@ describe('cluster lifecycle: up, crash, restart, reuse, down', () => {
         (c) => c.name === 'kube-apiserver' || c.name === 'kwok-controller',
       );
       for (const victim of victims) process.kill(victim.pid!, 'SIGKILL');
-      await expect.poll(() => victims.some((v) => alive(v.pid!)), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => victims.some((v) => alive(v.pid!, v.name)), { timeout: 10_000 }).toBe(false);
       expect((await clusterStatus(first.tools, paths)).state).toBe('degraded');
 
       const second = await clusterUp({ paths, log, nodes: 1 });
@@ -37,9 +37,9 @@ describe('cluster lifecycle: up, crash, restart, reuse, down', () => {
       const third = await clusterUp({ paths, log, nodes: 1 });
       expect(third.started).toBe('reused');
 
-      const finalPids = restarted.components.map((c) => c.pid!);
       await clusterDown(log, paths);
-      expect(finalPids.filter((pid) => alive(pid))).toEqual([]);
+      // Checked by pid and binary: pids are reused quickly on a busy machine (pid_max is often 32768).
+      expect(restarted.components.filter((c) => alive(c.pid!, c.name)).map((c) => c.name)).toEqual([]);
       expect(existsSync(paths.stateDir)).toBe(false);
       expect((await clusterStatus(first.tools, paths)).state).toBe('absent');
     } finally {
