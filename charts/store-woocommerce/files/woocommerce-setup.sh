@@ -46,6 +46,7 @@ wp() {
 
 # Connects with PHP's mysqli, as WordPress does. Prints the connection error on failure.
 database_reachable() {
+  # shellcheck disable=SC2016 # PHP code: the $ variables are PHP's, not the shell's.
   php -r '
     mysqli_report(MYSQLI_REPORT_OFF);
     $parts = explode(":", (string) getenv("WORDPRESS_DB_HOST"), 2);

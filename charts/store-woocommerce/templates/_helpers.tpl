@@ -97,16 +97,11 @@ seccompProfile:
 {{- end }}
 
 {{/*
-Environment that configures WordPress (read at runtime by the image's wp-config-docker.php), shared by
-the WordPress container and the setup Job. Secret values come only from the engine's Secrets.
+Secret environment of every container that runs WordPress code (the WordPress container and both
+setup Job containers), as env list items. Values come only from the engine's Secrets; plain settings
+come from the wordpress-env ConfigMap via envFrom.
 */}}
-{{- define "store-woocommerce.wordpressEnv" -}}
-- name: WORDPRESS_DB_HOST
-  value: mariadb:3306
-- name: WORDPRESS_DB_NAME
-  value: wordpress
-- name: WORDPRESS_DB_USER
-  value: wordpress
+{{- define "store-woocommerce.wordpressSecretEnv" -}}
 - name: WORDPRESS_DB_PASSWORD
   valueFrom:
     secretKeyRef:
@@ -119,18 +114,6 @@ the WordPress container and the setup Job. Secret values come only from the engi
       name: {{ $.Values.wordpress.existingSecret }}
       key: {{ $key }}
 {{- end }}
-- name: WORDPRESS_TABLE_PREFIX
-  value: wp_
-- name: WP_HOME
-  value: {{ include "store-woocommerce.url" . | quote }}
-# Pins the site URL to WP_HOME (the DB copy would go stale on a host change) and disables core
-# auto-updates: core comes from the image on every start, so it changes only with the image.
-- name: WORDPRESS_CONFIG_EXTRA
-  value: |
-    define('WP_HOME', getenv('WP_HOME'));
-    define('WP_SITEURL', getenv('WP_HOME'));
-    define('AUTOMATIC_UPDATER_DISABLED', true);
-    define('DISALLOW_FILE_EDIT', true);
 {{- end }}
 
 {{/* The volumes that hold WordPress: core in an emptyDir, wp-content on its PVC. */}}

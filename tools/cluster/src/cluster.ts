@@ -249,10 +249,14 @@ async function destroyCluster(tools: ToolSet | null, paths: ClusterPaths, log: (
   const processes = (await componentStates(paths)).filter((c) => c.running);
   if (tools && existsSync(paths.clusterDir)) {
     // kwokctl delete refuses an empty --kubeconfig; name the cluster's own file, which goes with it.
-    await run(tools.bin('kwokctl'), ['delete', 'cluster', '--name', clusterName, '--kubeconfig', paths.kubeconfig], {
-      env: kwokctlEnv(tools, paths),
-      timeoutMs: 120_000,
-    }).catch((error: unknown) =>
+    await run(
+      tools.bin('kwokctl'),
+      ['delete', 'cluster', '--name', clusterName, '--kubeconfig', paths.kubeconfig],
+      {
+        env: kwokctlEnv(tools, paths),
+        timeoutMs: 120_000,
+      },
+    ).catch((error: unknown) =>
       log(`kwokctl delete failed, stopping the processes directly: ${String(error)}`),
     );
   }
