@@ -64,7 +64,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const { store } = await repo.create(input({ name: 'taken' }));
     const error = await repo.create(input({ name: 'taken' })).catch((e: unknown) => e);
     expect(codeOf(error)).toBe('NAME_TAKEN');
-    await repo.promoteQueued(1, 'engine', later);
+    await repo.promoteQueued(1, 'engine', { step: later(), provision: later() });
     expect((await repo.claim('engine', 60_000, 1)).map((s) => s.id)).toEqual([store.id]);
     await repo.update(store.id, 'engine', { status: 'Deleted', step: null, deletedAt: new Date() });
     expect((await repo.create(input({ name: 'taken' }))).store.name).toBe('taken');
@@ -107,7 +107,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const ids = [];
     for (let i = 0; i < 8; i += 1) ids.push((await repo.create(input())).store.id);
     const promoted = await Promise.all(
-      Array.from({ length: 6 }, () => repo.promoteQueued(3, 'engine', later)),
+      Array.from({ length: 6 }, () => repo.promoteQueued(3, 'engine', { step: later(), provision: later() })),
     );
     expect(promoted.reduce((a, b) => a + b, 0)).toBe(3);
     expect(await repo.countInFlight()).toBe(3);
@@ -125,7 +125,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
   it('hands each store to one engine only, and a lost lease stops the writer', async () => {
     const repo = new PostgresStoreRepository({ db: (await freshDatabase(kind)).db });
     for (let i = 0; i < 6; i += 1) await repo.create(input());
-    await repo.promoteQueued(6, 'engine', later);
+    await repo.promoteQueued(6, 'engine', { step: later(), provision: later() });
     const [a, b] = await Promise.all([repo.claim('a', 60_000, 6), repo.claim('b', 60_000, 6)]);
     const claimedA = a.map((s) => s.id);
     const claimedB = b.map((s) => s.id);

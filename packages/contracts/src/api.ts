@@ -93,6 +93,11 @@ export const storeListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/**
+ * One entry of a store's timeline: either a request that changed its status (`step` null, e.g.
+ * created, delete requested, retry requested) or a step that finished (`step` is the finished
+ * step, `durationMs` the time spent in it; `toStatus` Failed when it failed).
+ */
 export const storeEventSchema = z.object({
   id: z.number().int(),
   storeId: storeIdSchema,

@@ -9,6 +9,7 @@ export interface StorePatch {
   reasonMessage?: string | null;
   stepStartedAt?: Date | null;
   deadlineAt?: Date | null;
+  provisionDeadlineAt?: Date | null;
   readyAt?: Date | null;
   deletedAt?: Date | null;
   attempt?: number;
@@ -60,7 +61,11 @@ export interface StoreRepository {
    * Moves queued stores to their first step while fewer than `maxInFlight` provisions run; the
    * count and the promotion happen under one lock, so parallel engines never exceed the limit.
    */
-  promoteQueued(maxInFlight: number, actor: string, deadlineFor: (step: StoreStep) => Date): Promise<number>;
+  promoteQueued(
+    maxInFlight: number,
+    actor: string,
+    deadlines: { step: Date; provision: Date },
+  ): Promise<number>;
   /**
    * Claims up to `limit` stores that need work (due, or past their deadline) and whose lease is
    * free or expired, with `FOR UPDATE SKIP LOCKED` so parallel engines never claim the same store.
@@ -71,6 +76,8 @@ export interface StoreRepository {
   update(id: string, owner: string, patch: StorePatch, event?: EventInput): Promise<StoreRecord | null>;
   releaseLease(id: string, owner: string, nextAttemptAt: Date | null): Promise<void>;
   countInFlight(): Promise<number>;
+  /** Number of stores per status, and how many wait in the queue (for metrics). */
+  counts(): Promise<{ byStatus: Record<string, number>; queued: number }>;
 }
 
 export interface ApiToken {
@@ -96,3 +103,102 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A namespace for one store, with the guardrails the platform (not the chart) owns. */
+export interface NamespaceSpec {
+  name: string;
+  labels: Record<string, string>;
+  /** ResourceQuota `hard` limits. */
+  quota: Record<string, string>;
+  /** LimitRange defaults per container. */
+  containerDefaults: {
+    request: Record<string, string>;
+    limit: Record<string, string>;
+    max: Record<string, string>;
+  };
+}
+
+/** What the engine can see of a store namespace, from watch caches (no API call per look). */
+export interface NamespaceSnapshot {
+  exists: boolean;
+  terminating: boolean;
+  statefulSets: WorkloadView[];
+  deployments: WorkloadView[];
+  jobs: JobView[];
+  pods: PodView[];
+  volumeClaims: { name: string; phase: string }[];
+}
+
+export interface WorkloadView {
+  name: string;
+  desired: number;
+  ready: number;
+  available: number;
+  upToDate: boolean;
+  /** A ReplicaFailure-style condition message, e.g. quota refusals. */
+  failure: string | null;
+}
+
+export interface JobView {
+  name: string;
+  complete: boolean;
+  failed: boolean;
+  message: string | null;
+}
+
+export interface PodView {
+  name: string;
+  phase: string;
+  ready: boolean;
+  unschedulable: string | null;
+  /** Waiting reasons (ImagePullBackOff, CrashLoopBackOff...) and last termination reasons (OOMKilled). */
+  waiting: { reason: string; message: string }[];
+  terminated: { reason: string; exitCode: number }[];
+  restarts: number;
+}
+
+export interface ClusterPort {
+  ensureNamespace(spec: NamespaceSpec): Promise<void>;
+  /** Creates the Secret when absent; an existing Secret is never changed (passwords are set once). */
+  ensureSecret(namespace: string, name: string, generate: () => Record<string, string>): Promise<void>;
+  snapshot(namespace: string): NamespaceSnapshot;
+  /** Warning events in the namespace (read on demand, for diagnosis). */
+  warnings(namespace: string): Promise<{ reason: string; message: string; object: string }[]>;
+  deleteVolumeClaims(namespace: string): Promise<void>;
+  /** Deletes a Job (and, in the background, its pods) if it exists. */
+  deleteJob(namespace: string, name: string): Promise<void>;
+  /** Starts deleting the namespace; resolves `gone` once it no longer exists. */
+  deleteNamespace(namespace: string): Promise<'gone' | 'deleting'>;
+  /** Why a terminating namespace is not gone yet (its status conditions), or null. */
+  deletionBlockers(namespace: string): Promise<string | null>;
+  /** Calls `listener` with the namespace of every watched change. */
+  onChange(listener: (namespace: string) => void): () => void;
+  /** Number of open watches (constant, whatever the number of stores). */
+  watchCount(): number;
+  ping(): Promise<boolean>;
+}
+
+export interface ReleaseSpec {
+  release: string;
+  namespace: string;
+  chart: string;
+  /** Values (never secrets); written to a file for helm. */
+  values: Record<string, unknown>;
+  valuesFiles: string[];
+}
+
+export interface HelmPort {
+  /** The release's status (`deployed`, `pending-install`, ...), or null when there is none. */
+  status(release: string, namespace: string): Promise<{ status: string; revision: number } | null>;
+  upgradeInstall(spec: ReleaseSpec): Promise<void>;
+  rollback(release: string, namespace: string): Promise<void>;
+  uninstall(release: string, namespace: string): Promise<void>;
+  version(): Promise<string>;
+}
+
+/** What the engine reports for Prometheus. */
+export interface EngineMetrics {
+  provisioned(type: string, seconds: number): void;
+  failed(type: string, reasonCode: string): void;
+  reconcileError(step: string): void;
+}

@@ -18,6 +18,8 @@ export interface StoreRecord {
   /** When the current step began; with `deadlineAt` it bounds every non-terminal state. */
   stepStartedAt: Date | null;
   deadlineAt: Date | null;
+  /** The whole provision's deadline, set when the store leaves the queue; caps every step's. */
+  provisionDeadlineAt: Date | null;
   readyAt: Date | null;
   deletedAt: Date | null;
   /** Attempts of the current step that failed transiently. */

@@ -27,6 +27,8 @@ export const stores = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
     stepStartedAt: at('step_started_at'),
     deadlineAt: at('deadline_at'),
+    /** The whole provision's deadline, set when the store leaves the queue; caps every step's. */
+    provisionDeadlineAt: at('provision_deadline_at'),
     readyAt: at('ready_at'),
     deletedAt: at('deleted_at'),
     attempt: integer('attempt').notNull().default(0),

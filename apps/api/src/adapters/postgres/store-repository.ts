@@ -111,7 +111,12 @@ export class PostgresStoreRepository implements StoreRepository {
         })
         .returning();
       if (!row) throw new Error('insert returned no row');
-      await appendEvent(tx, row.id, null, { actor: input.actor, toStatus: 'Provisioning', step: 'queued' });
+      await appendEvent(tx, row.id, null, {
+        actor: input.actor,
+        toStatus: 'Provisioning',
+        step: null,
+        message: 'created',
+      });
       if (input.idempotency) {
         await tx.insert(idempotencyKeys).values({
           tokenId: input.idempotency.tokenId,
@@ -216,7 +221,8 @@ export class PostgresStoreRepository implements StoreRepository {
       await appendEvent(tx, id, row.status as StoreStatus, {
         actor,
         toStatus: 'Deleting',
-        step: 'uninstall',
+        step: null,
+        message: 'delete requested',
       });
       await notify(tx, id);
       return toRecord(updated!);
@@ -248,8 +254,8 @@ export class PostgresStoreRepository implements StoreRepository {
       await appendEvent(tx, id, 'Failed', {
         actor,
         toStatus: 'Provisioning',
-        step: 'queued',
-        message: 'retry',
+        step: null,
+        message: 'retry requested',
       });
       await notify(tx, id);
       return toRecord(updated!);
@@ -259,7 +265,7 @@ export class PostgresStoreRepository implements StoreRepository {
   async promoteQueued(
     maxInFlight: number,
     actor: string,
-    deadlineFor: (step: StoreStep) => Date,
+    deadlines: { step: Date; provision: Date },
   ): Promise<number> {
     return this.#db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${promotionLock})`);
@@ -270,25 +276,31 @@ export class PostgresStoreRepository implements StoreRepository {
       const slots = maxInFlight - (inFlight?.n ?? 0);
       if (slots <= 0) return 0;
       const queued = await tx
-        .select({ id: stores.id })
+        .select({ id: stores.id, since: stores.stepStartedAt })
         .from(stores)
         .where(and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued')))
         .orderBy(asc(stores.createdAt), asc(stores.id))
         .limit(slots)
         .for('update');
-      for (const { id } of queued) {
+      for (const { id, since } of queued) {
         await tx
           .update(stores)
           .set({
             step: 'namespace',
             stepStartedAt: sql`now()`,
-            deadlineAt: deadlineFor('namespace'),
+            deadlineAt: deadlines.step,
+            provisionDeadlineAt: deadlines.provision,
             attempt: 0,
             nextAttemptAt: null,
             updatedAt: sql`now()`,
           })
           .where(eq(stores.id, id));
-        await appendEvent(tx, id, 'Provisioning', { actor, toStatus: 'Provisioning', step: 'namespace' });
+        await appendEvent(tx, id, 'Provisioning', {
+          actor,
+          toStatus: 'Provisioning',
+          step: 'queued',
+          durationMs: since ? Math.max(0, Date.now() - since.getTime()) : null,
+        });
         await notify(tx, id);
       }
       return queued.length;
@@ -356,6 +368,21 @@ export class PostgresStoreRepository implements StoreRepository {
       .update(stores)
       .set({ leaseOwner: null, leaseExpiresAt: null, nextAttemptAt })
       .where(and(eq(stores.id, id), eq(stores.leaseOwner, owner)));
+  }
+
+  async counts(): Promise<{ byStatus: Record<string, number>; queued: number }> {
+    const rows = await this.#db
+      .select({
+        status: stores.status,
+        n: sql<number>`count(*)::int`,
+        queued: sql<number>`(count(*) filter (where ${stores.step} = 'queued'))::int`,
+      })
+      .from(stores)
+      .groupBy(stores.status);
+    return {
+      byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+      queued: rows.reduce((sum, r) => sum + r.queued, 0),
+    };
   }
 
   async countInFlight(): Promise<number> {

@@ -43,6 +43,7 @@ CREATE TABLE "stores" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"step_started_at" timestamp with time zone,
 	"deadline_at" timestamp with time zone,
+	"provision_deadline_at" timestamp with time zone,
 	"ready_at" timestamp with time zone,
 	"deleted_at" timestamp with time zone,
 	"attempt" integer DEFAULT 0 NOT NULL,

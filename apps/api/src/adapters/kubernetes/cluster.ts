@@ -1,0 +1,420 @@
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+  NetworkingV1Api,
+  type V1Deployment,
+  type V1Job,
+  type V1Namespace,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1StatefulSet,
+  VersionApi,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type {
+  ClusterPort,
+  JobView,
+  NamespaceSnapshot,
+  NamespaceSpec,
+  PodView,
+  WorkloadView,
+} from '../../domain/ports.ts';
+
+/** Every store object carries this label (the namespace too), so watches select only ours. */
+const storeSelector = 'urumi.io/store-id';
+const namespaceSelector = 'app.kubernetes.io/managed-by=urumi';
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function ignore(...codes: number[]) {
+  return (error: unknown) => {
+    if (!codes.includes(statusOf(error) ?? -1)) throw error;
+  };
+}
+
+interface Watched<T extends KubernetesObject> {
+  list(namespace?: string): ReadonlyArray<T>;
+}
+
+function workloadOf(
+  w: V1Deployment | V1StatefulSet,
+  ready: number,
+  available: number,
+  upToDate: boolean,
+): WorkloadView {
+  const failure = w.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  return {
+    name: w.metadata?.name ?? '',
+    desired: w.spec?.replicas ?? 1,
+    ready,
+    available,
+    upToDate,
+    failure: failure?.message ?? null,
+  };
+}
+
+function deploymentView(d: V1Deployment): WorkloadView {
+  const desired = d.spec?.replicas ?? 1;
+  const observed = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return workloadOf(
+    d,
+    d.status?.readyReplicas ?? 0,
+    d.status?.availableReplicas ?? 0,
+    observed && (d.status?.updatedReplicas ?? 0) >= desired,
+  );
+}
+
+function statefulSetView(s: V1StatefulSet): WorkloadView {
+  const observed = (s.status?.observedGeneration ?? 0) >= (s.metadata?.generation ?? 0);
+  const rolled =
+    s.spec?.updateStrategy?.type === 'OnDelete' || s.status?.currentRevision === s.status?.updateRevision;
+  const ready = s.status?.readyReplicas ?? 0;
+  return workloadOf(s, ready, s.status?.availableReplicas ?? ready, observed && rolled);
+}
+
+function jobView(j: V1Job): JobView {
+  const condition = (type: string) =>
+    j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+  const failed = condition('Failed');
+  return {
+    name: j.metadata?.name ?? '',
+    complete: Boolean(condition('Complete')),
+    failed: Boolean(failed),
+    message: failed ? `${failed.reason ?? ''} ${failed.message ?? ''}`.trim() : null,
+  };
+}
+
+function podView(p: V1Pod): PodView {
+  const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+  const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  return {
+    name: p.metadata?.name ?? '',
+    phase: p.status?.phase ?? 'Unknown',
+    ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    unschedulable:
+      scheduled?.status === 'False' && scheduled.reason === 'Unschedulable'
+        ? (scheduled.message ?? 'unschedulable')
+        : null,
+    waiting: statuses
+      .map((s) => s.state?.waiting)
+      .filter((w) => w?.reason)
+      .map((w) => ({ reason: w!.reason!, message: w!.message ?? '' })),
+    terminated: statuses
+      .flatMap((s) => [s.state?.terminated, s.lastState?.terminated])
+      .filter((t) => t?.reason)
+      .map((t) => ({ reason: t!.reason!, exitCode: t!.exitCode })),
+    restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
+  };
+}
+
+/**
+ * The cluster through @kubernetes/client-node: one watch (informer) per resource kind across all
+ * store namespaces, label-selected, so the number of watches never grows with the number of stores
+ * and readiness is read from memory. Watches that fail (including 410 Gone) are restarted with
+ * backoff, which relists.
+ */
+export class KubernetesCluster implements ClusterPort {
+  readonly #kc: KubeConfig;
+  readonly #log: Logger;
+  readonly #core: CoreV1Api;
+  readonly #apps: AppsV1Api;
+  readonly #batch: BatchV1Api;
+  readonly #net: NetworkingV1Api;
+  readonly #listeners = new Set<(namespace: string) => void>();
+  readonly #informers: { name: string; stop(): Promise<void> }[] = [];
+  #namespaces!: Watched<V1Namespace>;
+  #statefulSets!: Watched<V1StatefulSet>;
+  #deployments!: Watched<V1Deployment>;
+  #jobs!: Watched<V1Job>;
+  #pods!: Watched<V1Pod>;
+  #claims!: Watched<V1PersistentVolumeClaim>;
+  #stopped = false;
+
+  constructor(options: { kubeConfig: KubeConfig; log: Logger }) {
+    this.#kc = options.kubeConfig;
+    this.#log = options.log;
+    this.#core = this.#kc.makeApiClient(CoreV1Api);
+    this.#apps = this.#kc.makeApiClient(AppsV1Api);
+    this.#batch = this.#kc.makeApiClient(BatchV1Api);
+    this.#net = this.#kc.makeApiClient(NetworkingV1Api);
+  }
+
+  /** Starts the watches and resolves once each has listed its objects. */
+  async start(): Promise<void> {
+    const s = storeSelector;
+    [this.#namespaces, this.#statefulSets, this.#deployments, this.#jobs, this.#pods, this.#claims] =
+      await Promise.all([
+        this.#watch(
+          '/api/v1/namespaces',
+          () => this.#core.listNamespace({ labelSelector: namespaceSelector }),
+          namespaceSelector,
+        ),
+        this.#watch(
+          '/apis/apps/v1/statefulsets',
+          () => this.#apps.listStatefulSetForAllNamespaces({ labelSelector: s }),
+          s,
+        ),
+        this.#watch(
+          '/apis/apps/v1/deployments',
+          () => this.#apps.listDeploymentForAllNamespaces({ labelSelector: s }),
+          s,
+        ),
+        this.#watch(
+          '/apis/batch/v1/jobs',
+          () => this.#batch.listJobForAllNamespaces({ labelSelector: s }),
+          s,
+        ),
+        this.#watch('/api/v1/pods', () => this.#core.listPodForAllNamespaces({ labelSelector: s }), s),
+        this.#watch(
+          '/api/v1/persistentvolumeclaims',
+          () => this.#core.listPersistentVolumeClaimForAllNamespaces({ labelSelector: s }),
+          s,
+        ),
+      ]);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.#informers.map((i) => i.stop().catch(() => undefined)));
+  }
+
+  async #watch<T extends KubernetesObject>(
+    path: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    selector: string,
+  ): Promise<Watched<T>> {
+    const informer = makeInformer<T>(this.#kc, path, list, selector);
+    const changed = (object: T) => {
+      const namespace = object.metadata?.namespace ?? object.metadata?.name ?? '';
+      for (const listener of this.#listeners) listener(namespace);
+    };
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    let failures = 0;
+    informer.on('connect', () => {
+      failures = 0;
+    });
+    informer.on('error', (error: unknown) => {
+      if (this.#stopped) return;
+      failures += 1;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+      this.#log.warn({ err: error, path, delayMs: delay }, 'watch failed; restarting');
+      setTimeout(() => {
+        if (!this.#stopped) informer.start().catch(() => undefined);
+      }, delay);
+    });
+    this.#informers.push({ name: path, stop: () => informer.stop() });
+    await informer.start();
+    return informer;
+  }
+
+  onChange(listener: (namespace: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  watchCount(): number {
+    return this.#informers.length;
+  }
+
+  snapshot(namespace: string): NamespaceSnapshot {
+    const ns = this.#namespaces.list().find((n) => n.metadata?.name === namespace);
+    return {
+      exists: Boolean(ns),
+      terminating: Boolean(ns?.metadata?.deletionTimestamp),
+      statefulSets: this.#statefulSets.list(namespace).map(statefulSetView),
+      deployments: this.#deployments.list(namespace).map(deploymentView),
+      jobs: this.#jobs.list(namespace).map(jobView),
+      pods: this.#pods.list(namespace).map(podView),
+      volumeClaims: this.#claims
+        .list(namespace)
+        .map((c) => ({ name: c.metadata?.name ?? '', phase: c.status?.phase ?? 'Pending' })),
+    };
+  }
+
+  async ensureNamespace(spec: NamespaceSpec): Promise<void> {
+    const namespace = spec.name;
+    const created = await this.#core
+      .createNamespace({ body: { metadata: { name: namespace, labels: spec.labels } } })
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (statusOf(error) !== 409) throw error;
+          return false;
+        },
+      );
+    if (!created) {
+      const existing = await this.#core.readNamespace({ name: namespace });
+      const owner = existing.metadata?.labels?.[storeSelector];
+      if (owner !== spec.labels[storeSelector]) {
+        throw new Error(`namespace ${namespace} already exists and is not this store's`);
+      }
+      if (existing.metadata?.deletionTimestamp)
+        throw new Error(`namespace ${namespace} is still being deleted`);
+    }
+    const labels = { 'app.kubernetes.io/managed-by': 'urumi', [storeSelector]: spec.labels[storeSelector]! };
+    await this.#apply(
+      () =>
+        this.#core.createNamespacedResourceQuota({
+          namespace,
+          body: { metadata: { name: 'store-quota', labels }, spec: { hard: spec.quota } },
+        }),
+      () =>
+        this.#core.replaceNamespacedResourceQuota({
+          name: 'store-quota',
+          namespace,
+          body: { metadata: { name: 'store-quota', labels }, spec: { hard: spec.quota } },
+        }),
+    );
+    const limitRange = {
+      metadata: { name: 'store-limits', labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: spec.containerDefaults.request,
+            _default: spec.containerDefaults.limit,
+            max: spec.containerDefaults.max,
+          },
+        ],
+      },
+    };
+    await this.#apply(
+      () => this.#core.createNamespacedLimitRange({ namespace, body: limitRange }),
+      () => this.#core.replaceNamespacedLimitRange({ name: 'store-limits', namespace, body: limitRange }),
+    );
+    // Deny everything by default; the store's chart adds the few flows it needs.
+    const denyAll = {
+      metadata: { name: 'default-deny', labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    };
+    await this.#apply(
+      () => this.#net.createNamespacedNetworkPolicy({ namespace, body: denyAll }),
+      () => this.#net.replaceNamespacedNetworkPolicy({ name: 'default-deny', namespace, body: denyAll }),
+    );
+    const allowDns = {
+      metadata: { name: 'allow-dns', labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      },
+    };
+    await this.#apply(
+      () => this.#net.createNamespacedNetworkPolicy({ namespace, body: allowDns }),
+      () => this.#net.replaceNamespacedNetworkPolicy({ name: 'allow-dns', namespace, body: allowDns }),
+    );
+  }
+
+  /** Create, or replace when it exists: the object converges to the desired spec either way. */
+  async #apply(create: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      await replace();
+    }
+  }
+
+  async ensureSecret(namespace: string, name: string, generate: () => Record<string, string>): Promise<void> {
+    const exists = await this.#core.readNamespacedSecret({ name, namespace }).then(
+      () => true,
+      (error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+        return false;
+      },
+    );
+    if (exists) return;
+    await this.#core
+      .createNamespacedSecret({
+        namespace,
+        body: {
+          metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'urumi' } },
+          type: 'Opaque',
+          stringData: generate(),
+        },
+      })
+      .catch(ignore(409));
+  }
+
+  async warnings(namespace: string): Promise<{ reason: string; message: string; object: string }[]> {
+    const events = await this.#core.listNamespacedEvent({
+      namespace,
+      fieldSelector: 'type=Warning',
+      limit: 200,
+    });
+    return events.items.map((e) => ({
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+      object: `${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}`,
+    }));
+  }
+
+  async deleteVolumeClaims(namespace: string): Promise<void> {
+    await this.#core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace }).catch(ignore(404));
+  }
+
+  async deleteJob(namespace: string, name: string): Promise<void> {
+    await this.#batch
+      .deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' })
+      .catch(ignore(404));
+  }
+
+  async deleteNamespace(namespace: string): Promise<'gone' | 'deleting'> {
+    const found = await this.#core.readNamespace({ name: namespace }).then(
+      (ns) => ns,
+      (error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+        return null;
+      },
+    );
+    if (!found) return 'gone';
+    if (!found.metadata?.deletionTimestamp) {
+      await this.#core.deleteNamespace({ name: namespace }).catch(ignore(404));
+    }
+    return 'deleting';
+  }
+
+  async deletionBlockers(namespace: string): Promise<string | null> {
+    const ns = await this.#core.readNamespace({ name: namespace }).catch(() => null);
+    const blocking = (ns?.status?.conditions ?? []).filter(
+      (c) =>
+        c.status === 'True' &&
+        [
+          'NamespaceFinalizersRemaining',
+          'NamespaceContentRemaining',
+          'NamespaceDeletionContentFailure',
+        ].includes(c.type),
+    );
+    return blocking.length > 0 ? blocking.map((c) => c.message ?? c.reason ?? c.type).join('; ') : null;
+  }
+
+  async ping(): Promise<boolean> {
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3_000).unref());
+    const version = this.#kc
+      .makeApiClient(VersionApi)
+      .getCode()
+      .then(
+        () => true,
+        () => false,
+      );
+    return Promise.race([version, timeout]);
+  }
+}

@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { HelmCli } from './adapters/helm/helm-cli.ts';
+import { KubernetesCluster } from './adapters/kubernetes/cluster.ts';
+import { createMetrics } from './adapters/metrics/prometheus.ts';
+import { listenForStoreChanges } from './adapters/postgres/change-feed.ts';
+import { openDatabase } from './adapters/postgres/database.ts';
+import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
+import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
+import type { Config } from './config.ts';
+import { systemClock } from './domain/ports.ts';
+import { StoreService } from './domain/store-service.ts';
+import { ensureAdminToken } from './domain/tokens.ts';
+import { Engine } from './engine/engine.ts';
+import { buildServer } from './http/server.ts';
+import { storeTypes } from './store-types/index.ts';
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  /** The kubeconfig file to use; unset → the standard loading order (KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfigPath?: string | undefined;
+  /** The admin token to register (from URUMI_ADMIN_TOKEN or its file). */
+  adminToken?: string | undefined;
+  /** Chart values profile when STORE_VALUES_PROFILE is unset (`local` on the local cluster). */
+  valuesProfile?: 'local' | 'prod' | 'none';
+}
+
+/**
+ * The composition root: the one place that builds adapters and hands them to the engine and the
+ * HTTP server. `role` decides what runs: the API, the engine, or both.
+ */
+export async function createApp(o: AppOptions) {
+  const { config, log } = o;
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.dataDir, 'pglite') });
+  const repository = new PostgresStoreRepository({ db: database.db });
+  const tokens = new PostgresTokenRepository({ db: database.db });
+  const { created: newAdminToken } = await ensureAdminToken(tokens, o.adminToken);
+
+  const kubeConfig = new KubeConfig();
+  if (o.kubeconfigPath) kubeConfig.loadFromFile(o.kubeconfigPath);
+  else kubeConfig.loadFromDefault();
+  const cluster = new KubernetesCluster({ kubeConfig, log: log.child({ component: 'kubernetes' }) });
+  const runsEngine = config.URUMI_ROLE !== 'api';
+  if (runsEngine) await cluster.start();
+
+  const helm = new HelmCli({
+    binary: config.HELM_BINARY,
+    kubeconfig: o.kubeconfigPath ?? process.env.KUBECONFIG?.split(':')[0],
+    homeDir: join(config.dataDir, 'helm'),
+  });
+  const metrics = createMetrics({ repository, watchCount: () => cluster.watchCount() });
+  const profile = o.valuesProfile ?? config.STORE_VALUES_PROFILE ?? 'none';
+
+  const engine = runsEngine
+    ? new Engine({
+        repository,
+        cluster,
+        helm,
+        storeTypes,
+        clock: systemClock,
+        log: log.child({ component: 'engine' }),
+        metrics: metrics.engine,
+        chartsDir: config.chartsDir,
+        valuesProfile: profile === 'none' ? null : profile,
+        extraValuesFiles: config.STORE_EXTRA_VALUES_FILE ? [config.STORE_EXTRA_VALUES_FILE] : [],
+        baseDomain: config.STORE_BASE_DOMAIN,
+        maxInFlight: config.MAX_CONCURRENT_PROVISIONS,
+        leaseMs: config.ENGINE_LEASE_SECONDS * 1000,
+        provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
+        stepBudgetsMs: {
+          queued: config.QUEUE_TIMEOUT_SECONDS * 1000,
+          uninstall: config.DELETE_TIMEOUT_SECONDS * 1000,
+          volumes: config.DELETE_TIMEOUT_SECONDS * 1000,
+          'namespace-delete': config.DELETE_TIMEOUT_SECONDS * 1000,
+        },
+      })
+    : null;
+
+  const changes = await listenForStoreChanges(database);
+  const stores = new StoreService({
+    repository,
+    clock: systemClock,
+    baseDomain: config.STORE_BASE_DOMAIN,
+    urlScheme: config.STORE_URL_SCHEME,
+    maxStores: config.MAX_STORES,
+    queueTimeoutMs: config.QUEUE_TIMEOUT_SECONDS * 1000,
+    deleteTimeoutMs: config.DELETE_TIMEOUT_SECONDS * 1000,
+    onChange: () => engine?.poke(),
+  });
+
+  // Health answers from a cache refreshed at most every 2 s, so probes cannot hammer Kubernetes.
+  let cached: { at: number; checks: { database: boolean; kubernetes: boolean; helm: boolean } } | null = null;
+  const health = async () => {
+    if (cached && Date.now() - cached.at < 2_000) return cached.checks;
+    const [db, kube, helmOk] = await Promise.all([
+      database.ping(),
+      cluster.ping(),
+      helm.version().then(
+        () => true,
+        () => false,
+      ),
+    ]);
+    cached = { at: Date.now(), checks: { database: db, kubernetes: kube, helm: helmOk } };
+    return cached.checks;
+  };
+
+  const server = await buildServer({
+    logger: log,
+    stores,
+    tokens,
+    changes,
+    health,
+    metrics: metrics.registry,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    corsOrigin: config.CORS_ORIGIN,
+    createRateLimitPerMinute: config.CREATE_RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    metricsToken: config.METRICS_TOKEN,
+  });
+
+  return {
+    server,
+    engine,
+    newAdminToken,
+    repository,
+    async start(): Promise<string> {
+      engine?.start();
+      if (config.URUMI_ROLE === 'worker') return '';
+      return server.listen({ host: config.HOST, port: config.PORT });
+    },
+    /** Graceful: stop taking requests, let the engine reach a safe point and free its leases. */
+    async close(): Promise<void> {
+      await server.close();
+      await engine?.stop();
+      await cluster.stop();
+      await changes.close();
+      await database.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

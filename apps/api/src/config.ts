@@ -1,0 +1,76 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting, from environment variables, validated once at start-up. The README's
+ * "Configuration" table lists the same variables.
+ */
+const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: intFrom(0, 65_535).default(8080),
+  /** PostgreSQL connection string; unset → embedded PGlite in URUMI_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  URUMI_DATA_DIR: z.string().optional(),
+  URUMI_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  STORE_BASE_DOMAIN: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      'a DNS domain such as localhost or shops.example.com',
+    )
+    .default('localhost'),
+  STORE_URL_SCHEME: z.enum(['http', 'https']).default('http'),
+  MAX_STORES: intFrom(1, 100_000).default(50),
+  MAX_CONCURRENT_PROVISIONS: intFrom(1, 1_000).default(3),
+  /** Deadline for a whole provision, from leaving the queue to Ready. */
+  PROVISION_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
+  /** Deadline for a whole teardown. */
+  DELETE_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
+  /** How long a store may wait in the queue before it fails. */
+  QUEUE_TIMEOUT_SECONDS: intFrom(10, 7 * 86_400).default(3_600),
+  URUMI_ADMIN_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+  URUMI_ADMIN_TOKEN_FILE: z.string().optional(),
+  HELM_BINARY: z.string().default('helm'),
+  STORE_CHARTS_DIR: z.string().optional(),
+  /** Which of a chart's values-<profile>.yaml files every store release uses, if any. */
+  STORE_VALUES_PROFILE: z.enum(['local', 'prod', 'none']).optional(),
+  /** One more values file for every store release, last (operators' overrides; tests). */
+  STORE_EXTRA_VALUES_FILE: z.string().optional(),
+  /** Whether `npm start` may start the local cluster when no Kubernetes API answers. */
+  URUMI_LOCAL_CLUSTER: z.enum(['auto', 'never']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_DIR: z.string().optional(),
+  BODY_LIMIT_BYTES: intFrom(1_024, 10 * 1_024 * 1_024).default(16 * 1_024),
+  /** Dashboard origin allowed by CORS; unset → same origin only. */
+  CORS_ORIGIN: z.url().optional(),
+  CREATE_RATE_LIMIT_PER_MINUTE: intFrom(1, 100_000).default(60),
+  AUTH_FAILURES_PER_MINUTE: intFrom(1, 100_000).default(30),
+  /** When set, /metrics requires `Authorization: Bearer <this>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  ENGINE_LEASE_SECONDS: intFrom(2, 3_600).default(15),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+});
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataHome = env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homedir(), '.local', 'share');
+  return {
+    ...c,
+    dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
+    chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),
+  };
+}

@@ -1,0 +1,135 @@
+import type { CreateStoreBody, ListStoresQuery, Store, StoreEvent } from '@urumi/contracts';
+import { notFound } from './errors.ts';
+import type { Clock, StoreRepository } from './ports.ts';
+import { reasonHint } from './reasons.ts';
+import { newStoreId, storeNamespace } from './store-id.ts';
+import type { StoreRecord } from './store.ts';
+
+export interface StoreServiceOptions {
+  repository: StoreRepository;
+  clock: Clock;
+  baseDomain: string;
+  urlScheme: 'http' | 'https';
+  maxStores: number;
+  queueTimeoutMs: number;
+  deleteTimeoutMs: number;
+  /** Called after a write, to wake the local engine rather than wait for its next poll. */
+  onChange?: () => void;
+}
+
+export interface Caller {
+  tokenId: string;
+  actor: string;
+}
+
+const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+
+/** The use cases behind the store routes. */
+export class StoreService {
+  readonly #o: StoreServiceOptions;
+
+  constructor(options: StoreServiceOptions) {
+    this.#o = options;
+  }
+
+  async create(
+    body: CreateStoreBody,
+    caller: Caller,
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<{ store: Store; replayed: boolean }> {
+    const id = newStoreId();
+    const now = this.#o.clock.now();
+    const { store, replayed } = await this.#o.repository.create({
+      id,
+      name: body.name ?? `store-${id}`,
+      type: body.type,
+      actor: caller.actor,
+      maxStores: this.#o.maxStores,
+      deadlineAt: new Date(now.getTime() + this.#o.queueTimeoutMs),
+      ...(idempotency && {
+        idempotency: {
+          tokenId: caller.tokenId,
+          key: idempotency.key,
+          requestHash: idempotency.requestHash,
+          expiresAt: new Date(now.getTime() + idempotencyTtlMs),
+        },
+      }),
+    });
+    if (!replayed) this.#o.onChange?.();
+    return { store: await this.view(store), replayed };
+  }
+
+  async get(id: string): Promise<Store> {
+    const record = await this.#o.repository.get(id);
+    if (!record) throw notFound(`store ${id}`);
+    return this.view(record);
+  }
+
+  async list(query: ListStoresQuery): Promise<{ items: Store[]; nextCursor: string | null }> {
+    const page = await this.#o.repository.list(query);
+    return { items: await this.views(page.items), nextCursor: page.nextCursor };
+  }
+
+  async events(id: string): Promise<StoreEvent[]> {
+    await this.get(id);
+    return this.#o.repository.events(id);
+  }
+
+  async delete(id: string, caller: Caller): Promise<Store> {
+    const deadline = new Date(this.#o.clock.now().getTime() + this.#o.deleteTimeoutMs);
+    const record = await this.#o.repository.requestDelete(id, caller.actor, deadline);
+    this.#o.onChange?.();
+    return this.view(record);
+  }
+
+  async retry(id: string, caller: Caller): Promise<Store> {
+    const deadline = new Date(this.#o.clock.now().getTime() + this.#o.queueTimeoutMs);
+    const record = await this.#o.repository.retry(id, caller.actor, deadline);
+    this.#o.onChange?.();
+    return this.view(record);
+  }
+
+  async view(record: StoreRecord): Promise<Store> {
+    const [store] = await this.views([record]);
+    return store!;
+  }
+
+  async views(records: StoreRecord[]): Promise<Store[]> {
+    const queued = records.filter((r) => r.status === 'Provisioning' && r.step === 'queued').map((r) => r.id);
+    const positions = await this.#o.repository.queuePositions(queued);
+    return records.map((r) => toStore(r, positions.get(r.id) ?? null, this.#o));
+  }
+}
+
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export function toStore(
+  r: StoreRecord,
+  queuePosition: number | null,
+  o: { baseDomain: string; urlScheme: 'http' | 'https' },
+): Store {
+  const url = `${o.urlScheme}://${r.id}.${o.baseDomain}`;
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    status: r.status,
+    step: r.step,
+    queuePosition,
+    reason: r.reasonCode
+      ? { code: r.reasonCode, message: r.reasonMessage ?? '', hint: reasonHint(r.reasonCode) }
+      : null,
+    url,
+    adminUrl: `${url}/wp-admin/`,
+    namespace: storeNamespace(r.id),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    readyAt: iso(r.readyAt),
+    deletedAt: iso(r.deletedAt),
+    deadlineAt:
+      r.status === 'Ready' || r.status === 'Failed' || r.status === 'Deleted' ? null : iso(r.deadlineAt),
+    stepStartedAt: iso(r.stepStartedAt),
+  };
+}

@@ -1,0 +1,383 @@
+import { randomBytes } from 'node:crypto';
+import type { StoreStep, StoreType } from '@urumi/contracts';
+import type { Logger } from 'pino';
+import type {
+  ClusterPort,
+  Clock,
+  EngineMetrics,
+  HelmPort,
+  StorePatch,
+  StoreRepository,
+} from '../domain/ports.ts';
+import type { Reason } from '../domain/reasons.ts';
+import type { StoreTypeDefinition } from '../domain/store-type.ts';
+import type { StoreRecord } from '../domain/store.ts';
+import { diagnose } from './diagnose.ts';
+import { nextStep, runStep, type StepContext, type StepOutcome } from './steps.ts';
+
+export interface EngineOptions {
+  repository: StoreRepository;
+  cluster: ClusterPort;
+  helm: HelmPort;
+  storeTypes: ReadonlyMap<StoreType, StoreTypeDefinition>;
+  clock: Clock;
+  log: Logger;
+  metrics: EngineMetrics;
+  chartsDir: string;
+  /** `values-<profile>.yaml` of each chart is used when it exists. */
+  valuesProfile: 'local' | 'prod' | null;
+  extraValuesFiles: string[];
+  baseDomain: string;
+  maxInFlight: number;
+  leaseMs: number;
+  /** Per-step time budgets in ms; each step's deadline is also capped by the whole provision's. */
+  stepBudgetsMs: Partial<Record<StoreStep, number>>;
+  provisionTimeoutMs: number;
+  /** How often the engine looks for work when nothing wakes it. */
+  pollIntervalMs?: number;
+  /** How long a waiting step sleeps when no watch event arrives before it looks again. */
+  recheckMs?: number;
+  /** Stores handled at once by this process (most of them just wait on watches). */
+  concurrency?: number;
+  /** Identifies this process in leases and events. */
+  owner?: string;
+}
+
+const defaultStepBudgetsMs: Record<StoreStep, number> = {
+  queued: 3_600_000,
+  namespace: 60_000,
+  secrets: 60_000,
+  release: 180_000,
+  database: 300_000,
+  app: 300_000,
+  setup: 600_000,
+  verify: 120_000,
+  uninstall: 180_000,
+  volumes: 120_000,
+  'namespace-delete': 300_000,
+};
+
+/** Exponential backoff for transient errors: 1 s, 2 s, 4 s ... capped at 30 s, with jitter. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 1_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/**
+ * The durable reconciler. Desired state lives in the database; the engine claims stores with a
+ * lease, looks at the store row and the cluster (never at what woke it), runs the store's current
+ * step, and records the outcome. Waiting steps hold their lease and sleep until a watch event for
+ * the store's namespace, a re-check timer, or the deadline, so readiness is seen as soon as
+ * Kubernetes reports it without polling the API. A process that dies simply stops renewing its
+ * leases; another claims the stores when they expire.
+ */
+export class Engine {
+  readonly owner: string;
+  readonly #o: EngineOptions;
+  readonly #budgets: Record<StoreStep, number>;
+  readonly #active = new Set<string>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #wake: (() => void) | null = null;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #unwatch: (() => void) | null = null;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.owner = options.owner ?? `engine-${randomBytes(4).toString('hex')}`;
+    this.#budgets = { ...defaultStepBudgetsMs, ...options.stepBudgetsMs };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unwatch = this.#o.cluster.onChange((namespace) => this.#notifyNamespace(namespace));
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming work, waits for the stores in hand to reach a safe point, and frees their leases. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unwatch?.();
+    this.#wake?.();
+    for (const waiters of this.#waiters.values()) for (const wake of waiters) wake();
+    await this.#loop;
+  }
+
+  /** Looks for work now instead of at the next poll (called after API writes). */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  async #run(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    while (this.#running) {
+      try {
+        await this.tick(inFlight);
+      } catch (error) {
+        this.#o.log.error({ err: error }, 'engine tick failed');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#o.pollIntervalMs ?? 1_000);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = null;
+    }
+    await Promise.allSettled(inFlight);
+  }
+
+  /** One pass: let queued stores in while there is room, then claim and start what is due. */
+  async tick(inFlight: Set<Promise<void>> = new Set()): Promise<void> {
+    const now = this.#o.clock.now().getTime();
+    await this.#o.repository.promoteQueued(this.#o.maxInFlight, this.owner, {
+      step: new Date(now + this.#budgets.namespace),
+      provision: new Date(now + this.#o.provisionTimeoutMs),
+    });
+    const room = (this.#o.concurrency ?? 100) - this.#active.size;
+    if (room <= 0) return;
+    const claimed = await this.#o.repository.claim(this.owner, this.#o.leaseMs, room);
+    for (const store of claimed) {
+      this.#active.add(store.id);
+      const work = this.#reconcile(store)
+        .catch((error: unknown) => this.#o.log.error({ err: error, storeId: store.id }, 'reconcile failed'))
+        .finally(() => {
+          this.#active.delete(store.id);
+          inFlight.delete(work);
+        });
+      inFlight.add(work);
+    }
+  }
+
+  #notifyNamespace(namespace: string): void {
+    const id = namespace.startsWith('store-') ? namespace.slice('store-'.length) : null;
+    const waiters = id ? this.#waiters.get(id) : undefined;
+    if (waiters) for (const wake of waiters) wake();
+  }
+
+  /** Resolves on a watch event for the store's namespace, after `ms`, or on stop. */
+  #sleepFor(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.#waiters.get(id) ?? new Set();
+      this.#waiters.set(id, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0) this.#waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      waiters.add(done);
+    });
+  }
+
+  #deadlineFor(step: StoreStep, store: StoreRecord, now: number): Date {
+    const stepDeadline = now + this.#budgets[step];
+    const cap = store.status === 'Provisioning' ? store.provisionDeadlineAt?.getTime() : undefined;
+    return new Date(cap ? Math.min(stepDeadline, cap) : stepDeadline);
+  }
+
+  async #reconcile(claimed: StoreRecord): Promise<void> {
+    const log = this.#o.log.child({ storeId: claimed.id });
+    const renew = setInterval(
+      () => {
+        void this.#o.repository.renewLease(claimed.id, this.owner, this.#o.leaseMs).catch(() => undefined);
+      },
+      Math.max(500, this.#o.leaseMs / 3),
+    );
+    let nextAttemptAt: Date | null = null;
+    try {
+      let store: StoreRecord | null = claimed;
+      while (store && this.#running) {
+        const result = await this.#advance(store, log);
+        if (result.kind === 'continue') {
+          store = result.store;
+          continue;
+        }
+        if (result.kind === 'wait') {
+          const now = this.#o.clock.now().getTime();
+          const deadline = store.deadlineAt?.getTime() ?? now + (this.#o.recheckMs ?? 10_000);
+          await this.#sleepFor(store.id, Math.min(this.#o.recheckMs ?? 10_000, deadline - now + 10));
+          // Look at the row again: a delete may have arrived while we waited.
+          store = await this.#o.repository.get(store.id);
+          if (store?.leaseOwner !== this.owner) return;
+          continue;
+        }
+        nextAttemptAt = result.nextAttemptAt;
+        return;
+      }
+    } finally {
+      clearInterval(renew);
+      await this.#o.repository.releaseLease(claimed.id, this.owner, nextAttemptAt).catch(() => undefined);
+    }
+  }
+
+  /** Runs the store's current step once and records what happened. */
+  async #advance(
+    store: StoreRecord,
+    log: Logger,
+  ): Promise<
+    | { kind: 'continue'; store: StoreRecord | null }
+    | { kind: 'wait' }
+    | { kind: 'stop'; nextAttemptAt: Date | null }
+  > {
+    const definition = this.#o.storeTypes.get(store.type);
+    const now = this.#o.clock.now();
+    if (!definition || !store.step) return { kind: 'stop', nextAttemptAt: null };
+    const context: StepContext = {
+      store,
+      definition,
+      cluster: this.#o.cluster,
+      helm: this.#o.helm,
+      chartsDir: this.#o.chartsDir,
+      valuesProfile: this.#o.valuesProfile,
+      extraValuesFiles: this.#o.extraValuesFiles,
+      host: `${store.id}.${this.#o.baseDomain}`,
+    };
+
+    if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);
+
+    const started = Date.now();
+    let outcome: StepOutcome;
+    try {
+      outcome = await runStep(context);
+    } catch (error) {
+      outcome = { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+    }
+    switch (outcome.kind) {
+      case 'done': {
+        const step = nextStep(store);
+        const duration = store.stepStartedAt
+          ? now.getTime() - store.stepStartedAt.getTime()
+          : Date.now() - started;
+        if (step === 'ready') return { kind: 'continue', store: await this.#ready(store, duration) };
+        if (step === 'deleted') return { kind: 'continue', store: await this.#deleted(store, duration) };
+        const updated = await this.#o.repository.update(
+          store.id,
+          this.owner,
+          {
+            step,
+            stepStartedAt: now,
+            deadlineAt: this.#deadlineFor(step, store, now.getTime()),
+            attempt: 0,
+            reasonCode: null,
+            reasonMessage: null,
+          },
+          // Events record the step that finished and how long it took; the row holds the new one.
+          { actor: this.owner, toStatus: store.status, step: store.step, durationMs: duration },
+        );
+        log.info({ step, from: store.step, durationMs: duration }, 'step done');
+        return { kind: 'continue', store: updated };
+      }
+      case 'wait':
+        if (outcome.note !== undefined && outcome.note !== store.reasonMessage) {
+          await this.#o.repository.update(store.id, this.owner, {
+            reasonCode: outcome.note ? 'TEARDOWN_BLOCKED' : null,
+            reasonMessage: outcome.note,
+          });
+        }
+        return { kind: 'wait' };
+      case 'retry': {
+        const attempt = store.attempt + 1;
+        this.#o.metrics.reconcileError(store.step);
+        const delay = backoffMs(attempt);
+        log.warn(
+          { step: store.step, attempt, delayMs: delay, error: outcome.error },
+          'step failed, will retry',
+        );
+        const at = new Date(now.getTime() + delay);
+        await this.#o.repository.update(store.id, this.owner, { attempt, nextAttemptAt: at });
+        return { kind: 'stop', nextAttemptAt: at };
+      }
+      case 'failed':
+        await this.#fail(store, outcome.reason, log);
+        return { kind: 'stop', nextAttemptAt: null };
+    }
+  }
+
+  async #missedDeadline(
+    context: StepContext,
+    log: Logger,
+  ): Promise<{ kind: 'stop'; nextAttemptAt: Date | null }> {
+    const { store } = context;
+    const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
+    const warnings = await this.#o.cluster.warnings(`store-${store.id}`).catch(() => []);
+    const found = store.status === 'Deleting' ? null : diagnose(snapshot, warnings);
+    const blockers =
+      store.status === 'Deleting'
+        ? await this.#o.cluster.deletionBlockers(`store-${store.id}`).catch(() => null)
+        : null;
+    const reason: Reason =
+      store.status === 'Deleting'
+        ? {
+            code: 'TEARDOWN_BLOCKED',
+            message: blockers ?? `teardown step ${store.step} did not finish in time`,
+          }
+        : (found ?? { code: 'TIMEOUT', message: `step ${store.step} did not finish before its deadline` });
+    await this.#fail(store, reason, log);
+    return { kind: 'stop', nextAttemptAt: null };
+  }
+
+  async #fail(store: StoreRecord, reason: Reason, log: Logger): Promise<void> {
+    const patch: StorePatch = {
+      status: 'Failed',
+      reasonCode: reason.code,
+      reasonMessage: reason.message,
+      deadlineAt: null,
+      nextAttemptAt: null,
+    };
+    await this.#o.repository.update(store.id, this.owner, patch, {
+      actor: this.owner,
+      toStatus: 'Failed',
+      step: store.step,
+      reasonCode: reason.code,
+      message: reason.message,
+      durationMs: store.stepStartedAt ? this.#o.clock.now().getTime() - store.stepStartedAt.getTime() : null,
+    });
+    this.#o.metrics.failed(store.type, reason.code);
+    log.warn({ step: store.step, reason: reason.code, message: reason.message }, 'store failed');
+  }
+
+  async #ready(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
+    const now = this.#o.clock.now();
+    await this.#o.repository.update(
+      store.id,
+      this.owner,
+      { status: 'Ready', step: null, readyAt: now, deadlineAt: null, stepStartedAt: null, attempt: 0 },
+      { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs },
+    );
+    const events = await this.#o.repository.events(store.id);
+    const promoted = events.findLast(
+      (e) => e.step === 'queued' && e.toStatus === 'Provisioning' && e.durationMs !== null,
+    );
+    if (promoted) this.#o.metrics.provisioned(store.type, (now.getTime() - Date.parse(promoted.at)) / 1000);
+    this.#o.log.info({ storeId: store.id }, 'store ready');
+    return null;
+  }
+
+  async #deleted(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
+    const now = this.#o.clock.now();
+    await this.#o.repository.update(
+      store.id,
+      this.owner,
+      {
+        status: 'Deleted',
+        step: null,
+        deletedAt: now,
+        deadlineAt: null,
+        stepStartedAt: null,
+        reasonCode: null,
+        reasonMessage: null,
+      },
+      { actor: this.owner, toStatus: 'Deleted', step: store.step, durationMs },
+    );
+    this.#o.log.info({ storeId: store.id }, 'store deleted');
+    return null;
+  }
+}

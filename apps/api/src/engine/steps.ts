@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
+import type { ClusterPort, HelmPort } from '../domain/ports.ts';
+import type { Reason } from '../domain/reasons.ts';
+import { storeNamespace } from '../domain/store-id.ts';
+import { readinessSteps, type ReadinessStep, type StoreTypeDefinition } from '../domain/store-type.ts';
+import type { StoreRecord } from '../domain/store.ts';
+
+export interface StepContext {
+  store: StoreRecord;
+  definition: StoreTypeDefinition;
+  cluster: ClusterPort;
+  helm: HelmPort;
+  chartsDir: string;
+  valuesProfile: 'local' | 'prod' | null;
+  extraValuesFiles: string[];
+  host: string;
+}
+
+/**
+ * What one run of a step found. `wait` holds the store until something changes (a watch event or
+ * the re-check timer); `note` (teardown only) says what blocks progress. `retry` is a transient
+ * error, retried with backoff until the step's deadline.
+ */
+export type StepOutcome =
+  | { kind: 'done' }
+  | { kind: 'wait'; note?: string | null }
+  | { kind: 'retry'; error: string }
+  | { kind: 'failed'; reason: Reason };
+
+/** Helm is asked to install a release at most this many times before the store fails. */
+const maxReleaseAttempts = 5;
+
+export function releaseName(store: StoreRecord): string {
+  return `store-${store.id}`;
+}
+
+/** The step after the store's current one, or `ready`/`deleted` when it was the last. */
+export function nextStep(store: StoreRecord): StoreStep | 'ready' | 'deleted' {
+  const order: readonly StoreStep[] = store.status === 'Deleting' ? teardownSteps : provisionSteps;
+  const index = order.indexOf(store.step!);
+  const next = order[index + 1];
+  if (next) return next;
+  return store.status === 'Deleting' ? 'deleted' : 'ready';
+}
+
+function secretValue(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Every step is safe to repeat: create-if-absent, upgrade --install, delete-if-present. */
+export async function runStep(c: StepContext): Promise<StepOutcome> {
+  const namespace = storeNamespace(c.store.id);
+  switch (c.store.step) {
+    case 'namespace':
+      await c.cluster.ensureNamespace({
+        name: namespace,
+        labels: {
+          'app.kubernetes.io/managed-by': 'urumi',
+          'urumi.io/store-id': c.store.id,
+          'urumi.io/store-type': c.store.type,
+          // Merchants run plugins, i.e. untrusted code: enforce baseline, report restricted.
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+        ...c.definition.guardrails,
+      });
+      return { kind: 'done' };
+    case 'secrets':
+      for (const secret of c.definition.secrets) {
+        await c.cluster.ensureSecret(namespace, secret.name, () =>
+          Object.fromEntries(secret.keys.map((key) => [key, secretValue()])),
+        );
+      }
+      return { kind: 'done' };
+    case 'release':
+      return installRelease(c, namespace);
+    case 'database':
+    case 'app':
+    case 'setup':
+      return checkReadiness(c, namespace, c.store.step);
+    case 'verify': {
+      // Everything must still be ready together: a workload that was ready a moment ago and is not
+      // now sends the store back to waiting rather than to Ready.
+      for (const step of readinessSteps) {
+        const outcome = checkReadiness(c, namespace, step);
+        if (outcome.kind !== 'done') return outcome;
+      }
+      return { kind: 'done' };
+    }
+    case 'uninstall':
+      if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };
+      await c.helm.uninstall(releaseName(c.store), namespace);
+      return { kind: 'done' };
+    case 'volumes':
+      if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };
+      await c.cluster.deleteVolumeClaims(namespace);
+      return { kind: 'done' };
+    case 'namespace-delete': {
+      if ((await c.cluster.deleteNamespace(namespace)) === 'gone') return { kind: 'done' };
+      return { kind: 'wait', note: await c.cluster.deletionBlockers(namespace) };
+    }
+    default:
+      return {
+        kind: 'failed',
+        reason: { code: 'KUBERNETES_ERROR', message: `unknown step ${String(c.store.step)}` },
+      };
+  }
+}
+
+async function installRelease(c: StepContext, namespace: string): Promise<StepOutcome> {
+  const release = releaseName(c.store);
+  const current = await c.helm.status(release, namespace);
+  // A process killed in the middle of helm leaves the release pending-*; helm then refuses to
+  // touch it. Repair it: roll back an upgrade, remove a first install, then install again.
+  if (current?.status.startsWith('pending-')) {
+    if (current.status === 'pending-install' || current.revision <= 1)
+      await c.helm.uninstall(release, namespace);
+    else await c.helm.rollback(release, namespace);
+  }
+  for (const job of c.definition.rerunJobs) await c.cluster.deleteJob(namespace, job);
+  const chart = join(c.chartsDir, c.definition.chart);
+  const profileFile = c.valuesProfile ? join(chart, `values-${c.valuesProfile}.yaml`) : null;
+  try {
+    await c.helm.upgradeInstall({
+      release,
+      namespace,
+      chart,
+      values: c.definition.values(c.store, { host: c.host }),
+      valuesFiles: [...(profileFile && existsSync(profileFile) ? [profileFile] : []), ...c.extraValuesFiles],
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (c.store.attempt + 1 >= maxReleaseAttempts) {
+      return { kind: 'failed', reason: { code: 'RELEASE_FAILED', message } };
+    }
+    return { kind: 'retry', error: message };
+  }
+  return { kind: 'done' };
+}
+
+function checkReadiness(c: StepContext, namespace: string, step: ReadinessStep): StepOutcome {
+  const verdict = c.definition.checks[step](c.cluster.snapshot(namespace));
+  if (verdict.kind === 'ready') return { kind: 'done' };
+  if (verdict.kind === 'failed') return { kind: 'failed', reason: verdict.reason };
+  return { kind: 'wait' };
+}

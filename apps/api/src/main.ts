@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { clusterUp } from '@urumi/cluster';
+import { createLogger } from './adapters/logger.ts';
+import { createApp } from './app.ts';
+import { ConfigError, parseConfig, type Config } from './config.ts';
+
+/** Whether the standard kubeconfig loading order reaches an API server within a few seconds. */
+async function defaultClusterAnswers(): Promise<boolean> {
+  const hasConfig =
+    Boolean(process.env.KUBECONFIG) ||
+    existsSync(join(homedir(), '.kube', 'config')) ||
+    Boolean(process.env.KUBERNETES_SERVICE_HOST);
+  if (!hasConfig) return false;
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch {
+    return false;
+  }
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
+  const answer = kc
+    .makeApiClient(VersionApi)
+    .getCode()
+    .then(
+      () => true,
+      () => false,
+    );
+  return Promise.race([answer, timeout]);
+}
+
+async function adminTokenFrom(config: Config): Promise<string | undefined> {
+  if (config.URUMI_ADMIN_TOKEN) return config.URUMI_ADMIN_TOKEN;
+  if (!config.URUMI_ADMIN_TOKEN_FILE) return undefined;
+  const token = (await readFile(config.URUMI_ADMIN_TOKEN_FILE, 'utf8')).trim();
+  if (token.length < 32)
+    throw new ConfigError('URUMI_ADMIN_TOKEN_FILE: the token must have at least 32 characters');
+  return token;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig();
+  const log = createLogger(config.LOG_LEVEL);
+
+  let kubeconfigPath: string | undefined;
+  let helmBinary = config.HELM_BINARY;
+  let valuesProfile: 'local' | undefined;
+  if (config.URUMI_ROLE !== 'api' && !(await defaultClusterAnswers())) {
+    if (config.URUMI_LOCAL_CLUSTER === 'never') {
+      throw new ConfigError(
+        'no Kubernetes API answers (KUBECONFIG, ~/.kube/config, in-cluster) and URUMI_LOCAL_CLUSTER=never',
+      );
+    }
+    log.info('no Kubernetes cluster answers; starting the local one (tools/cluster)');
+    const local = await clusterUp({ log: (line) => log.info({ component: 'cluster' }, line) });
+    kubeconfigPath = local.kubeconfig;
+    if (!process.env.HELM_BINARY) helmBinary = local.tools.bin('helm');
+    valuesProfile = 'local';
+  }
+
+  const app = await createApp({
+    config: { ...config, HELM_BINARY: helmBinary },
+    log,
+    kubeconfigPath,
+    adminToken: await adminTokenFrom(config),
+    valuesProfile,
+  });
+  const address = await app.start();
+
+  const lines = [''];
+  if (address) lines.push(`Urumi API listening on ${address}  (docs: ${address}/api/docs)`);
+  if (kubeconfigPath) lines.push(`Local cluster: export KUBECONFIG=${kubeconfigPath}`);
+  if (app.newAdminToken) {
+    lines.push(`Admin API token (shown once, store it now):`, `  ${app.newAdminToken}`);
+    lines.push(
+      `Try: curl -H "Authorization: Bearer <token>" ${address || 'http://127.0.0.1:8080'}/api/stores`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) {
+      log.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `Urumi failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});
