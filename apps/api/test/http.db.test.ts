@@ -1,0 +1,388 @@
+import { describe, expect, it } from 'vitest';
+import { apiOnDatabase } from './support/api.ts';
+import { databaseKinds } from './support/databases.ts';
+
+const json = { 'content-type': 'application/json' };
+
+describe.each(databaseKinds)('HTTP API on %s', (kind) => {
+  it('creates a store (202), then lists, reads and shows its timeline', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/stores',
+      headers: { ...auth, ...json },
+      payload: { type: 'woocommerce', name: 'corner-shop' },
+    });
+    expect(created.statusCode).toBe(202);
+    const store = created.json<{
+      id: string;
+      url: string;
+      namespace: string;
+      status: string;
+      queuePosition: number;
+    }>();
+    expect(store).toMatchObject({
+      status: 'Provisioning',
+      url: `http://${store.id}.localhost`,
+      namespace: `store-${store.id}`,
+      queuePosition: 1,
+    });
+    const listed = await server.inject({
+      url: '/api/stores?type=woocommerce&status=Provisioning',
+      headers: auth,
+    });
+    expect(listed.json<{ items: { id: string }[] }>().items.map((s) => s.id)).toEqual([store.id]);
+    const one = await server.inject({ url: `/api/stores/${store.id}`, headers: auth });
+    expect(one.json()).toEqual(store);
+    const events = await server.inject({ url: `/api/stores/${store.id}/events`, headers: auth });
+    expect(events.json<{ items: unknown[] }>().items).toMatchObject([
+      { message: 'created', toStatus: 'Provisioning' },
+    ]);
+  });
+
+  it('requires a valid bearer token on every /api route but health', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    for (const [method, url] of [
+      ['GET', '/api/stores'],
+      ['POST', '/api/stores'],
+      ['GET', '/api/stores/0123456789ab'],
+      ['DELETE', '/api/stores/0123456789ab'],
+      ['POST', '/api/stores/0123456789ab/retry'],
+      ['GET', '/api/stores/0123456789ab/events'],
+      ['GET', '/api/events'],
+    ] as const) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer urumi_wrong' },
+        { authorization: auth.authorization.slice(7) },
+      ]) {
+        const response = await server.inject({ method, url, headers });
+        expect(response.statusCode, `${method} ${url}`).toBe(401);
+        expect(response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+      }
+    }
+    expect((await server.inject({ url: '/api/health' })).statusCode).not.toBe(401);
+  });
+
+  it('answers every bad input with the right 4xx and one error shape, never a 5xx', async () => {
+    const { server, auth } = await apiOnDatabase(kind, { bodyLimit: 1024 });
+    const id = '0123456789ab';
+    const cases: {
+      name: string;
+      method: 'GET' | 'POST' | 'DELETE';
+      url: string;
+      body?: string;
+      headers?: Record<string, string>;
+      status: number;
+      code: string;
+    }[] = [
+      {
+        name: 'malformed JSON',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":',
+        status: 400,
+        code: 'MALFORMED_JSON',
+      },
+      {
+        name: 'empty body',
+        method: 'POST',
+        url: '/api/stores',
+        body: '',
+        status: 400,
+        code: 'MALFORMED_JSON',
+      },
+      {
+        name: 'JSON array',
+        method: 'POST',
+        url: '/api/stores',
+        body: '[]',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'missing type',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'unknown type',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"shopify"}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'wrong type of name',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"woocommerce","name":42}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'unknown field',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"woocommerce","plan":"gold"}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'name not a DNS label',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"woocommerce","name":"My Shop!"}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'name too long',
+        method: 'POST',
+        url: '/api/stores',
+        body: JSON.stringify({ type: 'woocommerce', name: 'a'.repeat(64) }),
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'reserved name',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"woocommerce","name":"admin"}',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'oversized body',
+        method: 'POST',
+        url: '/api/stores',
+        body: JSON.stringify({ type: 'woocommerce', name: 'x'.repeat(2000) }),
+        status: 413,
+        code: 'BODY_TOO_LARGE',
+      },
+      {
+        name: 'not JSON',
+        method: 'POST',
+        url: '/api/stores',
+        body: 'type=woocommerce',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        name: 'bad Idempotency-Key',
+        method: 'POST',
+        url: '/api/stores',
+        body: '{"type":"woocommerce"}',
+        headers: { 'idempotency-key': 'a b' },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad limit',
+        method: 'GET',
+        url: '/api/stores?limit=0',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'limit not a number',
+        method: 'GET',
+        url: '/api/stores?limit=ten',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'unknown status filter',
+        method: 'GET',
+        url: '/api/stores?status=Sleeping',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'unknown query field',
+        method: 'GET',
+        url: '/api/stores?owner=me',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'garbage cursor',
+        method: 'GET',
+        url: '/api/stores?cursor=%24%24%24',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'id too short', method: 'GET', url: '/api/stores/abc', status: 400, code: 'VALIDATION_FAILED' },
+      {
+        name: 'id uppercase',
+        method: 'GET',
+        url: '/api/stores/0123456789AB',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'id with traversal',
+        method: 'GET',
+        url: '/api/stores/..%2F..%2Fetc',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad id on delete',
+        method: 'DELETE',
+        url: '/api/stores/zzz',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad id on retry',
+        method: 'POST',
+        url: '/api/stores/zzz/retry',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        name: 'bad id on events',
+        method: 'GET',
+        url: '/api/stores/zzz/events',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      { name: 'unknown store', method: 'GET', url: `/api/stores/${id}`, status: 404, code: 'NOT_FOUND' },
+      {
+        name: 'delete unknown store',
+        method: 'DELETE',
+        url: `/api/stores/${id}`,
+        status: 404,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'retry unknown store',
+        method: 'POST',
+        url: `/api/stores/${id}/retry`,
+        status: 404,
+        code: 'NOT_FOUND',
+      },
+      {
+        name: 'events of unknown store',
+        method: 'GET',
+        url: `/api/stores/${id}/events`,
+        status: 404,
+        code: 'NOT_FOUND',
+      },
+      { name: 'unknown route', method: 'GET', url: '/api/shops', status: 404, code: 'ROUTE_NOT_FOUND' },
+      { name: 'unknown method', method: 'DELETE', url: '/api/stores', status: 404, code: 'ROUTE_NOT_FOUND' },
+    ];
+    for (const c of cases) {
+      const response = await server.inject({
+        method: c.method,
+        url: c.url,
+        headers: { ...auth, ...(c.body !== undefined ? json : {}), ...c.headers },
+        ...(c.body !== undefined ? { payload: c.body } : {}),
+      });
+      expect({ case: c.name, status: response.statusCode }).toEqual({ case: c.name, status: c.status });
+      const body = response.json<{ error: { code: string; message: string } }>();
+      expect(body.error.code, c.name).toBe(c.code);
+      expect(body.error.message.length, c.name).toBeGreaterThan(5);
+      expect(response.body, c.name).not.toMatch(/ at .*\.ts:\d+/);
+    }
+  });
+
+  it('refuses a taken name with 409 NAME_TAKEN and a retry of a store that has not failed with 409', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const create = () =>
+      server.inject({
+        method: 'POST',
+        url: '/api/stores',
+        headers: { ...auth, ...json },
+        payload: { type: 'woocommerce', name: 'twin' },
+      });
+    const first = await create();
+    expect(first.statusCode).toBe(202);
+    const second = await create();
+    expect(second.statusCode).toBe(409);
+    expect(second.json()).toMatchObject({ error: { code: 'NAME_TAKEN' } });
+    const retry = await server.inject({
+      method: 'POST',
+      url: `/api/stores/${first.json<{ id: string }>().id}/retry`,
+      headers: auth,
+    });
+    expect(retry.statusCode).toBe(409);
+    expect(retry.json()).toMatchObject({ error: { code: 'INVALID_STATE' } });
+  });
+
+  it('accepts exactly MAX_STORES of 50 parallel POSTs and refuses the rest with STORE_LIMIT_REACHED', async () => {
+    const { server, auth } = await apiOnDatabase(kind, { maxStores: 10 });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        server.inject({
+          method: 'POST',
+          url: '/api/stores',
+          headers: { ...auth, ...json },
+          payload: { type: 'woocommerce' },
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(40);
+    for (const r of responses.filter((x) => x.statusCode === 409)) {
+      expect(r.json()).toMatchObject({ error: { code: 'STORE_LIMIT_REACHED', details: { limit: 10 } } });
+    }
+  });
+
+  it('turns the same Idempotency-Key sent 10 times in parallel into one store, and 422s it for another body', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const post = (payload: object) =>
+      server.inject({
+        method: 'POST',
+        url: '/api/stores',
+        headers: { ...auth, ...json, 'idempotency-key': 'order-77' },
+        payload,
+      });
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => post({ type: 'woocommerce', name: 'once' })),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(202));
+    expect(new Set(responses.map((r) => r.json<{ id: string }>().id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+    const list = await server.inject({ url: '/api/stores', headers: auth });
+    expect(list.json<{ items: unknown[] }>().items).toHaveLength(1);
+    const other = await post({ type: 'woocommerce', name: 'another' });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  });
+
+  it('streams every store change as Server-Sent Events', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const address = await server.listen({ host: '127.0.0.1', port: 0 });
+    const abort = new AbortController();
+    const response = await fetch(`${address}/api/events`, { headers: auth, signal: abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const created = await fetch(`${address}/api/stores`, {
+      method: 'POST',
+      headers: { ...auth, ...json },
+      body: JSON.stringify({ type: 'woocommerce', name: 'live' }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    let text = '';
+    const deadline = Date.now() + 5_000;
+    while (!text.includes(`"id":"${id}"`) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    abort.abort();
+    expect(text).toContain('event: store');
+    const data = text.split('\n').find((line) => line.startsWith('data: ') && line.includes(id));
+    expect(JSON.parse(data!.slice(6))).toMatchObject({ id, name: 'live', status: 'Provisioning' });
+  });
+});
