@@ -137,6 +137,12 @@ export interface WorkloadView {
   upToDate: boolean;
   /** A ReplicaFailure-style condition message, e.g. quota refusals. */
   failure: string | null;
+  /**
+   * Pods of a StatefulSet still on an old template and not ready. A StatefulSet never replaces
+   * such a pod by itself (its rolling update waits for it to become ready), so a retry with a fixed
+   * template would hang on it.
+   */
+  stuckPods: string[];
 }
 
 export interface JobView {
@@ -165,6 +171,7 @@ export interface ClusterPort {
   /** Warning events in the namespace (read on demand, for diagnosis). */
   warnings(namespace: string): Promise<{ reason: string; message: string; object: string }[]>;
   deleteVolumeClaims(namespace: string): Promise<void>;
+  deletePod(namespace: string, name: string): Promise<void>;
   /** Deletes a Job (and, in the background, its pods) if it exists. */
   deleteJob(namespace: string, name: string): Promise<void>;
   /** Starts deleting the namespace; resolves `gone` once it no longer exists. */

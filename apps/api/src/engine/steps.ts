@@ -80,8 +80,12 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
       return installRelease(c, namespace);
     case 'database':
     case 'app':
-    case 'setup':
+    case 'setup': {
+      const snapshot = c.cluster.snapshot(namespace);
+      for (const pod of snapshot.statefulSets.flatMap((s) => s.stuckPods))
+        await c.cluster.deletePod(namespace, pod);
       return checkReadiness(c, namespace, c.store.step);
+    }
     case 'verify': {
       // Everything must still be ready together: a workload that was ready a moment ago and is not
       // now sends the store back to waiting rather than to Ready.

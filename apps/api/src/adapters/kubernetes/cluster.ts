@@ -58,6 +58,7 @@ function workloadOf(
     available,
     upToDate,
     failure: failure?.message ?? null,
+    stuckPods: [],
   };
 }
 
@@ -231,7 +232,21 @@ export class KubernetesCluster implements ClusterPort {
     return {
       exists: Boolean(ns),
       terminating: Boolean(ns?.metadata?.deletionTimestamp),
-      statefulSets: this.#statefulSets.list(namespace).map(statefulSetView),
+      statefulSets: this.#statefulSets.list(namespace).map((s) => ({
+        ...statefulSetView(s),
+        stuckPods: this.#pods
+          .list(namespace)
+          .filter(
+            (p) =>
+              p.metadata?.ownerReferences?.some(
+                (o) => o.kind === 'StatefulSet' && o.name === s.metadata?.name,
+              ) &&
+              p.metadata?.labels?.['controller-revision-hash'] !== s.status?.updateRevision &&
+              !p.metadata?.deletionTimestamp &&
+              !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          )
+          .map((p) => p.metadata?.name ?? ''),
+      })),
       deployments: this.#deployments.list(namespace).map(deploymentView),
       jobs: this.#jobs.list(namespace).map(jobView),
       pods: this.#pods.list(namespace).map(podView),
@@ -369,6 +384,10 @@ export class KubernetesCluster implements ClusterPort {
 
   async deleteVolumeClaims(namespace: string): Promise<void> {
     await this.#core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace }).catch(ignore(404));
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.#core.deleteNamespacedPod({ name, namespace }).catch(ignore(404));
   }
 
   async deleteJob(namespace: string, name: string): Promise<void> {

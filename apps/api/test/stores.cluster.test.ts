@@ -1,0 +1,251 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Store } from '@urumi/contracts';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { freshPostgresUrl } from './support/databases.ts';
+import { eventsOf, sharedSetup, startUrumi, valuesFile, waitForStore } from './support/urumi-process.ts';
+
+const exec = promisify(execFile);
+
+function helm(args: string[]) {
+  return exec(join(inject('binDir'), 'helm'), [...args, '--kubeconfig', inject('kubeconfig')], {
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: '/tmp/urumi-helm-cache',
+      HELM_CONFIG_HOME: '/tmp/urumi-helm-config',
+    },
+  });
+}
+
+async function names(list: Promise<{ items: { metadata?: { name?: string } }[] }>): Promise<string[]> {
+  return (await list).items.map((i) => i.metadata?.name ?? '').sort();
+}
+
+/** Every row of every table, as text: what a database dump would show. */
+async function databaseText(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    );
+    let text = '';
+    for (const { tablename } of tables.rows) {
+      const rows = await client.query(`SELECT * FROM ${pg.escapeIdentifier(tablename)}`);
+      text += JSON.stringify(rows.rows);
+    }
+    return text;
+  } finally {
+    await client.end();
+  }
+}
+
+async function namespaceGone(namespace: string): Promise<boolean> {
+  const { core } = kube();
+  return (await core.readNamespace({ name: namespace }).then(() => 200, statusOf)) === 404;
+}
+
+describe('WooCommerce stores on the cluster', () => {
+  it('provisions a store to Ready with exactly the expected objects, and no password leaves its Secrets', async () => {
+    const databaseUrl = await freshPostgresUrl();
+    const urumi = await startUrumi(await sharedSetup(databaseUrl));
+    const created = await urumi.api<Store>('POST', '/api/stores', {
+      type: 'woocommerce',
+      name: 'exact-shop',
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.id;
+    const ready = await waitForStore(urumi, id, (s) => s.status === 'Ready' || s.status === 'Failed');
+    expect(ready).toMatchObject({ status: 'Ready', step: null, reason: null, url: `http://${id}.localhost` });
+
+    const namespace = `store-${id}`;
+    const { core, apps, batch, kc } = kube();
+    const { NetworkingV1Api } = await import('@kubernetes/client-node');
+    const net = kc.makeApiClient(NetworkingV1Api);
+    const ns = await core.readNamespace({ name: namespace });
+    expect(ns.metadata?.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'urumi',
+      'urumi.io/store-id': id,
+      'pod-security.kubernetes.io/enforce': 'baseline',
+    });
+    expect(await names(apps.listNamespacedStatefulSet({ namespace }))).toEqual(['mariadb']);
+    expect(await names(apps.listNamespacedDeployment({ namespace }))).toEqual(['wordpress']);
+    expect(await names(batch.listNamespacedJob({ namespace }))).toEqual(['woocommerce-setup']);
+    expect(await names(core.listNamespacedPersistentVolumeClaim({ namespace }))).toEqual([
+      'data-mariadb-0',
+      'wp-content',
+    ]);
+    expect(await names(core.listNamespacedService({ namespace }))).toEqual([
+      'mariadb',
+      'mariadb-headless',
+      'wordpress',
+    ]);
+    expect(await names(core.listNamespacedResourceQuota({ namespace }))).toEqual(['store-quota']);
+    expect(await names(core.listNamespacedLimitRange({ namespace }))).toEqual(['store-limits']);
+    expect(await names(net.listNamespacedIngress({ namespace }))).toEqual(['wordpress']);
+    expect(await names(net.listNamespacedNetworkPolicy({ namespace }))).toEqual(
+      ['allow-dns', 'default-deny', 'mariadb', 'woocommerce-setup', 'wordpress'].sort(),
+    );
+    expect(await names(core.listNamespacedSecret({ namespace }))).toEqual(
+      ['mariadb-credentials', `sh.helm.release.v1.store-${id}.v1`, 'wordpress-credentials'].sort(),
+    );
+
+    // Every generated secret value, and where it must never appear.
+    const secrets = await Promise.all(
+      ['mariadb-credentials', 'wordpress-credentials'].map((name) =>
+        core.readNamespacedSecret({ name, namespace }),
+      ),
+    );
+    const values = secrets.flatMap((s) =>
+      Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString()),
+    );
+    expect(values).toHaveLength(11);
+    for (const value of values) expect(value.length).toBeGreaterThanOrEqual(24);
+    const { stdout: helmValues } = await helm([
+      'get',
+      'values',
+      `store-${id}`,
+      '--namespace',
+      namespace,
+      '--all',
+    ]);
+    const apiText = [
+      (await urumi.api('GET', `/api/stores/${id}`)).text,
+      (await urumi.api('GET', '/api/stores')).text,
+      (await urumi.api('GET', `/api/stores/${id}/events`)).text,
+    ].join('\n');
+    const dbText = await databaseText(databaseUrl);
+    for (const value of values) {
+      expect(helmValues).not.toContain(value);
+      expect(urumi.output()).not.toContain(value);
+      expect(apiText).not.toContain(value);
+      expect(dbText).not.toContain(value);
+    }
+    // The admin token is stored only as a hash.
+    expect(dbText).not.toContain(urumi.token);
+    expect(urumi.output()).not.toContain(urumi.token);
+
+    const steps = (await eventsOf(urumi, id)).filter((e) => e.step !== null).map((e) => e.step);
+    expect(steps).toEqual([
+      'queued',
+      'namespace',
+      'secrets',
+      'release',
+      'database',
+      'app',
+      'setup',
+      'verify',
+    ]);
+  });
+
+  it('deletes a store: release, volumes and namespace gone, a Deleted tombstone left', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
+    const { core } = kube();
+    const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: store.namespace });
+    const volumes = claims.items.map((c) => c.spec?.volumeName ?? '');
+    expect(volumes).toHaveLength(2);
+
+    const deleting = await urumi.api<Store>('DELETE', `/api/stores/${store.id}`);
+    expect(deleting.status).toBe(202);
+    expect(deleting.body.status).toBe('Deleting');
+    const deleted = await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 90_000);
+    expect(deleted.deletedAt).not.toBeNull();
+    expect(await namespaceGone(store.namespace)).toBe(true);
+    for (const volume of volumes) {
+      await waitFor(
+        `volume ${volume} to be gone`,
+        async () => (await core.readPersistentVolume({ name: volume }).then(() => 200, statusOf)) === 404,
+      );
+    }
+    const { stdout } = await helm(['list', '--all-namespaces', '--output', 'json']);
+    expect(stdout).not.toContain(`store-${store.id}`);
+    // Tombstones are not listed by default, only when asked for.
+    expect(
+      (await urumi.api<{ items: Store[] }>('GET', '/api/stores')).body.items.map((s) => s.id),
+    ).not.toContain(store.id);
+    const tombstones = await urumi.api<{ items: Store[] }>('GET', '/api/stores?status=Deleted');
+    expect(tombstones.body.items.map((s) => s.id)).toContain(store.id);
+    const steps = (await eventsOf(urumi, store.id)).filter(
+      (e) => e.toStatus !== 'Provisioning' && e.toStatus !== 'Ready',
+    );
+    expect(steps.map((e) => e.step)).toEqual([null, 'uninstall', 'volumes', 'namespace-delete']);
+  });
+
+  it('cancels a provision in flight when the store is deleted, and cleans up', async () => {
+    const shared = await sharedSetup(await freshPostgresUrl());
+    const slow = await valuesFile(shared, {
+      wordpress: { podAnnotations: { 'sim.urumi.io/ready-after': '60s' } },
+    });
+    const urumi = await startUrumi(shared, { STORE_EXTRA_VALUES_FILE: slow });
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.step === 'app');
+    expect((await urumi.api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
+    await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 60_000);
+    expect(await namespaceGone(store.namespace)).toBe(true);
+    const events = await eventsOf(urumi, store.id);
+    expect(events.some((e) => e.toStatus === 'Ready')).toBe(false);
+  });
+
+  it.each([
+    {
+      name: 'a storefront that never becomes ready',
+      values: { wordpress: { podAnnotations: { 'sim.urumi.io/never-ready': 'true' } } },
+      code: 'NOT_READY',
+    },
+    {
+      name: 'a database image that cannot be pulled',
+      values: { mariadb: { podAnnotations: { 'sim.urumi.io/image-pull-failure': 'true' } } },
+      code: 'IMAGE_PULL_FAILED',
+    },
+    {
+      name: 'a storefront that crash-loops',
+      values: { wordpress: { podAnnotations: { 'sim.urumi.io/crash-loop': '1s' } } },
+      code: 'CRASH_LOOP',
+    },
+    {
+      name: 'a setup job that fails',
+      values: { setup: { backoffLimit: 0, podAnnotations: { 'sim.urumi.io/job-failure': 'true' } } },
+      code: 'SETUP_FAILED',
+    },
+  ])(
+    'fails $name with $code within the deadline, and a retry once it is fixed reaches Ready',
+    async ({ values, code }) => {
+      const shared = await sharedSetup(await freshPostgresUrl());
+      const file = await valuesFile(shared, values);
+      const urumi = await startUrumi(shared, {
+        STORE_EXTRA_VALUES_FILE: file,
+        PROVISION_TIMEOUT_SECONDS: '12',
+      });
+      const started = Date.now();
+      const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+      const failed = await waitForStore(
+        urumi,
+        store.id,
+        (s) => s.status === 'Failed' || s.status === 'Ready',
+        40_000,
+      );
+      expect(failed.status).toBe('Failed');
+      expect(failed.reason?.code).toBe(code);
+      expect(failed.reason?.hint).toBeTruthy();
+      // The provision deadline is 12 s; the failure is recorded within a few seconds of it.
+      expect(Date.now() - started).toBeLessThan(25_000);
+
+      await urumi.stop();
+      // Fixed: the same process settings, without the fault.
+      const fixed = await startUrumi(shared, { STORE_EXTRA_VALUES_FILE: await valuesFile(shared, {}) });
+      expect((await fixed.api('POST', `/api/stores/${store.id}/retry`)).status).toBe(202);
+      const ready = await waitForStore(
+        fixed,
+        store.id,
+        (s) => s.status === 'Ready' || s.status === 'Failed',
+        60_000,
+      );
+      expect(ready).toMatchObject({ status: 'Ready', reason: null });
+    },
+  );
+});
