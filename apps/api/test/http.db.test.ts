@@ -359,6 +359,33 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
     expect(other.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   });
 
+  it('serves health in the brief shape (503 when a dependency is down), the OpenAPI document and metrics', async () => {
+    const { server } = await apiOnDatabase(kind);
+    // This harness runs without a cluster, so Kubernetes and helm report down.
+    const health = await server.inject({ url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({
+      status: 'unhealthy',
+      checks: { database: true, kubernetes: false, helm: false },
+    });
+    expect(Date.parse(health.json<{ timestamp: string }>().timestamp)).not.toBeNaN();
+    const openapi = await server.inject({ url: '/api/openapi.json' });
+    expect(openapi.statusCode).toBe(200);
+    const paths = Object.keys(openapi.json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/stores',
+        '/api/stores/{id}',
+        '/api/stores/{id}/retry',
+        '/api/stores/{id}/events',
+        '/api/events',
+        '/api/health',
+      ]),
+    );
+    expect((await server.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
+    expect((await server.inject({ url: '/metrics' })).statusCode).toBe(200);
+  });
+
   it('streams every store change as Server-Sent Events', async () => {
     const { server, auth } = await apiOnDatabase(kind);
     const address = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -43,7 +43,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     expect(await repo.get(store.id)).toEqual(store);
     const events = await repo.events(store.id);
     expect(events).toMatchObject([
-      { fromStatus: null, toStatus: 'Provisioning', step: 'queued', actor: 'test' },
+      { fromStatus: null, toStatus: 'Provisioning', step: null, actor: 'test', message: 'created' },
     ]);
   });
 
@@ -191,5 +191,15 @@ describe('a PGlite database in a data directory', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('migrations on one PostgreSQL database', () => {
+  it('apply once when several processes start together', async () => {
+    const url = await freshPostgresUrl();
+    const opened = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url })));
+    const { store } = await new PostgresStoreRepository({ db: opened[0]!.db }).create(input());
+    expect((await new PostgresStoreRepository({ db: opened[3]!.db }).get(store.id))?.id).toBe(store.id);
+    await Promise.all(opened.map((d) => d.close()));
   });
 });

@@ -165,7 +165,7 @@ function kwokctlConfig(tools: ToolSet): string {
 
 export interface UpOptions {
   log?: (line: string) => void;
-  /** Number of simulated nodes (8 CPU, 32 GiB, 110 pods each). Default: `URUMI_CLUSTER_NODES` or 1. */
+  /** Number of simulated nodes (8 CPU, 32 GiB, 110 pods each). Default: `URUMI_CLUSTER_NODES` or 4. */
   nodes?: number;
   /** Where the cluster's state lives; default from `clusterPaths()`. */
   paths?: ClusterPaths;
@@ -183,7 +183,7 @@ export interface UpResult {
  */
 export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
   const log = options.log ?? console.log;
-  const nodes = options.nodes ?? Number.parseInt(process.env.URUMI_CLUSTER_NODES ?? '1', 10);
+  const nodes = options.nodes ?? Number.parseInt(process.env.URUMI_CLUSTER_NODES ?? '4', 10);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) {
     throw new Error(`URUMI_CLUSTER_NODES must be an integer from 1 to 50, got ${String(nodes)}`);
   }

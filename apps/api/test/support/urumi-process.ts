@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store, StoreEvent } from '@urumi/contracts';
 import { inject, onTestFinished } from 'vitest';
+import { kube } from '../../../../tools/cluster/test/kube.ts';
 
 const mainTs = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 
@@ -74,6 +75,14 @@ export async function startUrumi(shared: Shared, env: Record<string, string> = {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The stores a test made are removed with it, so runs do not fill the cluster's nodes.
+  const created = new Set<string>();
+  onTestFinished(async () => {
+    const { core } = kube();
+    await Promise.all(
+      [...created].map((id) => core.deleteNamespace({ name: `store-${id}` }).catch(() => undefined)),
+    );
+  });
   onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -119,7 +128,10 @@ export async function startUrumi(shared: Shared, env: Record<string, string> = {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as T, text };
+      const parsed = (text ? JSON.parse(text) : null) as T;
+      if (method === 'POST' && path === '/api/stores' && response.status === 202)
+        created.add((parsed as { id: string }).id);
+      return { status: response.status, body: parsed, text };
     },
   };
 }

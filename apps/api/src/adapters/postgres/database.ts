@@ -22,6 +22,7 @@ export interface Database {
 }
 
 const migrationsFolder = join(import.meta.dirname, 'migrations');
+const migrationLock = 7_201_000;
 
 export interface OpenDatabaseOptions {
   /** A PostgreSQL connection string; without it an embedded PGlite database is used. */
@@ -42,7 +43,16 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // An idle client that loses its server (restart, network) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzlePg(pool, { schema });
-  await migratePg(db, { migrationsFolder });
+  // Replicas starting together must not run the migrations at the same time: hold a session
+  // advisory lock around them (the second replica then finds them applied).
+  const lockClient = await pool.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+    await migratePg(db, { migrationsFolder });
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
+    lockClient.release();
+  }
   const listeners: pg.Client[] = [];
   return {
     db: db as unknown as Db,
