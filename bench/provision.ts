@@ -178,7 +178,6 @@ async function watchReadiness(namespace: string) {
 
 async function viaUrumi(): Promise<{ latency: number; lag: number }> {
   const started = performance.now();
-  const wallStart = Date.now();
   const store = await api<{ id: string; namespace: string }>('POST', '/api/stores', { type: 'woocommerce' });
   const watcher = await watchReadiness(store.namespace);
   let current: { status: string; readyAt: string | null };
@@ -191,7 +190,6 @@ async function viaUrumi(): Promise<{ latency: number; lag: number }> {
   if (current.status !== 'Ready' || !current.readyAt)
     throw new Error(`store ${store.id} ended ${current.status}`);
   const k8sReady = Math.max(...watcher.seen.values());
-  void wallStart;
   await api('DELETE', `/api/stores/${store.id}`);
   return { latency, lag: Date.parse(current.readyAt) - k8sReady };
 }

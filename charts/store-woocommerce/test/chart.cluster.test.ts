@@ -1,27 +1,21 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  loadYaml,
-  type KubernetesObject,
-  type V1Container,
-  type V1Deployment,
-  type V1Job,
-  type V1NetworkPolicy,
-  type V1PodTemplateSpec,
-  type V1StatefulSet,
-} from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KubernetesObject, V1Job, V1NetworkPolicy, V1StatefulSet } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 import { simulation } from '../../../tools/cluster/src/simulation.ts';
-import { kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
-
-const exec = promisify(execFile);
-const chartDir = join(import.meta.dirname, '..');
-const localValues = join(chartDir, 'values-local.yaml');
-const prodValues = join(chartDir, 'values-prod.yaml');
+import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import {
+  chartDir,
+  containersOf,
+  isTrue,
+  keyOf,
+  localValues,
+  parseManifests,
+  podTemplateOf,
+  prepareStoreNamespace,
+  prodValues,
+  useHelm,
+  waitForStore,
+} from './support.ts';
 
 const componentOf: Record<string, string> = {
   'ConfigMap/mariadb-config': 'database',
@@ -42,41 +36,7 @@ const componentOf: Record<string, string> = {
   'NetworkPolicy/woocommerce-setup': 'setup',
 };
 
-let helmHome = '';
-beforeAll(async () => {
-  helmHome = await mkdtemp(join(tmpdir(), 'urumi-chart-helm-'));
-});
-afterAll(async () => {
-  await rm(helmHome, { recursive: true, force: true });
-});
-
-/** Runs the pinned helm against the test cluster and returns its stdout. */
-async function helm(args: string[]): Promise<string> {
-  const { stdout } = await exec(
-    join(inject('binDir'), 'helm'),
-    [...args, '--kubeconfig', inject('kubeconfig')],
-    {
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: join(helmHome, 'cache'),
-        HELM_CONFIG_HOME: join(helmHome, 'config'),
-        HELM_DATA_HOME: join(helmHome, 'data'),
-      },
-      maxBuffer: 32 * 1024 * 1024,
-    },
-  );
-  return stdout;
-}
-
-/** Runs helm expecting it to fail; returns its stderr. */
-async function helmFailure(args: string[]): Promise<string> {
-  try {
-    await helm(args);
-  } catch (error) {
-    return String((error as { stderr?: unknown }).stderr);
-  }
-  throw new Error(`expected helm ${args.join(' ')} to fail, but it succeeded`);
-}
+const { run: helm, failure: helmFailure } = useHelm();
 
 function newStoreId(): string {
   return randomBytes(6).toString('hex');
@@ -87,103 +47,11 @@ function storeValues(id: string): string[] {
   return ['--set-string', `store.id=${id}`, '--set-string', `store.host=${id}.localhost`];
 }
 
-/** `helm template` output as objects; documents holding only comments are skipped. */
+/** `helm template` output as objects. */
 async function render(args: string[]): Promise<KubernetesObject[]> {
-  const output = await helm(['template', 'store-release', chartDir, '--namespace', 'store-ns', ...args]);
-  return output
-    .split(/^---$/m)
-    .filter((document) => /^kind:/m.test(document))
-    .map((document) => loadYaml<KubernetesObject>(document));
-}
-
-function keyOf(object: KubernetesObject): string {
-  return `${object.kind}/${object.metadata?.name}`;
-}
-
-function podTemplateOf(object: KubernetesObject): V1PodTemplateSpec | undefined {
-  if (object.kind === 'Deployment') return (object as V1Deployment).spec?.template;
-  if (object.kind === 'StatefulSet') return (object as V1StatefulSet).spec?.template;
-  if (object.kind === 'Job') return (object as V1Job).spec?.template;
-  return undefined;
-}
-
-function containersOf(template: V1PodTemplateSpec): V1Container[] {
-  return [...(template.spec?.initContainers ?? []), ...(template.spec?.containers ?? [])];
-}
-
-function isTrue(conditions: { type: string; status: string }[] | undefined, type: string): boolean {
-  return conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
-}
-
-/**
- * Creates what the engine prepares before helm runs: a namespace that enforces the restricted Pod
- * Security standard and a quota (so containers without requests and limits are refused), and the
- * two credential Secrets with random values. Returns the namespace and every secret value.
- */
-async function prepareStoreNamespace(prefix: string): Promise<{ namespace: string; secretValues: string[] }> {
-  const { core } = kube();
-  const namespace = await testNamespace(prefix, { 'pod-security.kubernetes.io/enforce': 'restricted' });
-  await core.createNamespacedResourceQuota({
-    namespace,
-    body: {
-      metadata: { name: 'store' },
-      spec: {
-        hard: {
-          'requests.cpu': '2',
-          'requests.memory': '4Gi',
-          'limits.cpu': '4',
-          'limits.memory': '8Gi',
-          persistentvolumeclaims: '4',
-        },
-      },
-    },
-  });
-  const secret = () => randomBytes(24).toString('base64url');
-  const database = { 'root-password': secret(), password: secret() };
-  const wordpressKeys = [
-    'admin-password',
-    'auth-key',
-    'secure-auth-key',
-    'logged-in-key',
-    'nonce-key',
-    'auth-salt',
-    'secure-auth-salt',
-    'logged-in-salt',
-    'nonce-salt',
-  ];
-  const wordpress = Object.fromEntries(wordpressKeys.map((key) => [key, secret()]));
-  await core.createNamespacedSecret({
-    namespace,
-    body: { metadata: { name: 'mariadb-credentials' }, stringData: database },
-  });
-  await core.createNamespacedSecret({
-    namespace,
-    body: { metadata: { name: 'wordpress-credentials' }, stringData: wordpress },
-  });
-  return { namespace, secretValues: [...Object.values(database), ...Object.values(wordpress)] };
-}
-
-/** The engine's readiness checks, by the chart's fixed names. */
-async function waitForStore(namespace: string): Promise<void> {
-  const { apps, batch, core } = kube();
-  await waitFor('StatefulSet mariadb to have 1 ready replica', async () => {
-    const statefulSet = await apps.readNamespacedStatefulSet({ name: 'mariadb', namespace });
-    return statefulSet.status?.readyReplicas === 1;
-  });
-  await waitFor('Deployment wordpress to be Available', async () => {
-    const deployment = await apps.readNamespacedDeployment({ name: 'wordpress', namespace });
-    return deployment.status?.availableReplicas === 1 && isTrue(deployment.status.conditions, 'Available');
-  });
-  await waitFor('Job woocommerce-setup to be Complete', async () => {
-    const job = await batch.readNamespacedJob({ name: 'woocommerce-setup', namespace });
-    return isTrue(job.status?.conditions, 'Complete');
-  });
-  for (const claim of ['data-mariadb-0', 'wp-content']) {
-    await waitFor(`PVC ${claim} to be Bound`, async () => {
-      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-      return pvc.status?.phase === 'Bound';
-    });
-  }
+  return parseManifests(
+    await helm(['template', 'store-release', chartDir, '--namespace', 'store-ns', ...args]),
+  );
 }
 
 describe('charts/store-woocommerce', () => {
@@ -198,13 +66,57 @@ describe('charts/store-woocommerce', () => {
   it('refuses to render without a valid store id or host, saying which value is wrong', async () => {
     expect(
       await helmFailure(['template', 'store-x', chartDir, '--set-string', 'store.host=a.localhost']),
-    ).toContain('store.id is required');
+    ).toContain("at '/store': missing property 'id'");
     expect(await helmFailure(['template', 'store-x', chartDir, ...storeValues('0123456789AB')])).toContain(
-      'must be exactly 12 lowercase hex characters',
+      "at '/store/id': '0123456789AB' does not match pattern",
     );
     expect(
       await helmFailure(['template', 'store-x', chartDir, '--set-string', 'store.id=0123456789ab']),
-    ).toContain('store.host is required');
+    ).toContain("at '/store': missing property 'host'");
+    expect(
+      await helmFailure([
+        'template',
+        'store-x',
+        chartDir,
+        ...storeValues('0123456789ab').slice(0, 2),
+        '--set-string',
+        'store.host=Shop_1.example.com',
+      ]),
+    ).toContain("at '/store/host': 'Shop_1.example.com' does not match pattern");
+  });
+
+  it('rejects an unknown value and a value of the wrong type, in helm template and helm lint alike', async () => {
+    const id = newStoreId();
+    const cases = [
+      { args: ['--set', 'replicas=2'], error: "at '': additional properties 'replicas' not allowed" },
+      // A typo in a nested key is refused instead of being silently ignored.
+      {
+        args: ['--set', 'wordpress.resources.limit.cpu=1'],
+        error: "at '/wordpress/resources': additional properties 'limit' not allowed",
+      },
+      {
+        args: ['--set', 'ingress.tls.certManager.isuer=letsencrypt'],
+        error: "additional properties 'isuer' not allowed",
+      },
+      {
+        args: ['--set-string', 'wordpress.apache.maxRequestWorkers=twelve'],
+        error: "at '/wordpress/apache/maxRequestWorkers': got string, want integer",
+      },
+      { args: ['--set', 'ingress.enabled=yes'], error: "at '/ingress/enabled': got string, want boolean" },
+      {
+        args: ['--set-string', 'images.mariadb.digest=latest'],
+        error: "at '/images/mariadb/digest': 'latest' does not match pattern",
+      },
+    ];
+    for (const { args, error } of cases) {
+      const values = ['--values', localValues, ...storeValues(id), ...args];
+      expect(await helmFailure(['template', 'store-x', chartDir, ...values]), args.join(' ')).toContain(
+        error,
+      );
+      const lint = await helmFailure(['lint', '--strict', chartDir, ...values]);
+      expect(lint, args.join(' ')).toContain(error);
+      expect(lint).toContain('1 chart(s) failed');
+    }
   });
 
   it('renders the fixed names, the Urumi labels, pinned images, hardened containers and no Secret', async () => {
@@ -272,6 +184,29 @@ describe('charts/store-woocommerce', () => {
     expect(Object.keys(job.metadata?.annotations ?? {})).not.toContain('helm.sh/hook');
     const ingress = objects.find((o) => keyOf(o) === 'Ingress/wordpress');
     expect(ingress).toMatchObject({ spec: { rules: [{ host: `${id}.localhost` }] } });
+  });
+
+  it('probes both long-running containers, survives a slow first boot, and ties the database volume to its StatefulSet', async () => {
+    const objects = await render(['--values', prodValues, ...storeValues(newStoreId())]);
+    for (const key of ['StatefulSet/mariadb', 'Deployment/wordpress']) {
+      const template = podTemplateOf(objects.find((o) => keyOf(o) === key) as KubernetesObject);
+      const [main] = template?.spec?.containers ?? [];
+      expect(main?.startupProbe, key).toBeDefined();
+      expect(main?.readinessProbe, key).toBeDefined();
+      expect(main?.livenessProbe, key).toBeDefined();
+      // Liveness only starts after the startup probe passed: give a first boot at least 3 minutes.
+      const startup = main?.startupProbe;
+      expect((startup?.periodSeconds ?? 10) * (startup?.failureThreshold ?? 3), key).toBeGreaterThanOrEqual(
+        180,
+      );
+      // Liveness never depends on the database answering queries, so a database outage restarts nothing.
+      expect(JSON.stringify(main?.livenessProbe), key).not.toContain('innodb_initialized');
+    }
+    const statefulSet = objects.find((o) => keyOf(o) === 'StatefulSet/mariadb') as V1StatefulSet;
+    expect(statefulSet.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
   });
 
   it('serves the store over https at its host with the production values', async () => {
@@ -374,6 +309,31 @@ describe('charts/store-woocommerce', () => {
     }[];
     expect(releases).toMatchObject([{ status: 'deployed', revision: '2' }]);
     await waitForStore(namespace);
+  });
+
+  it('leaves no volume behind after helm uninstall', async () => {
+    const { namespace } = await prepareStoreNamespace('woo-uninstall');
+    const id = newStoreId();
+    await helm([
+      'upgrade',
+      '--install',
+      `store-${id}`,
+      chartDir,
+      '--namespace',
+      namespace,
+      '--values',
+      localValues,
+      ...storeValues(id),
+    ]);
+    await waitForStore(namespace);
+
+    await helm(['uninstall', `store-${id}`, '--namespace', namespace, '--wait']);
+    // wp-content is deleted by helm; data-mariadb-0 by the StatefulSet's retention policy.
+    const { core } = kube();
+    await waitFor('every PVC of the store to be deleted', async () => {
+      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      return claims.items.length === 0;
+    });
   });
 
   it('reports a failing setup as Job woocommerce-setup Failed', async () => {

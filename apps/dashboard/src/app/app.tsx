@@ -1,8 +1,12 @@
-export function App() {
+import type { QueryClient } from '@tanstack/react-query';
+import { AppProviders } from './providers.tsx';
+import { AppRoutes } from './router.tsx';
+
+/** The dashboard. Tests pass their own QueryClient (no retries); the app makes one. */
+export function App({ queryClient }: { queryClient?: QueryClient }) {
   return (
-    <main className="mx-auto max-w-3xl p-8 font-sans text-slate-900">
-      <h1 className="text-2xl font-semibold">Urumi</h1>
-      <p className="mt-2 text-slate-600">Isolated e-commerce stores on Kubernetes, one click each.</p>
-    </main>
+    <AppProviders queryClient={queryClient}>
+      <AppRoutes />
+    </AppProviders>
   );
 }

@@ -1,0 +1,173 @@
+// Shared by the chart's cluster-tier tests: the pinned helm, the namespace the engine prepares, and
+// the engine's readiness checks by the chart's fixed names.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  loadYaml,
+  type KubernetesObject,
+  type V1Container,
+  type V1Deployment,
+  type V1Job,
+  type V1PodTemplateSpec,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
+import { kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
+
+const exec = promisify(execFile);
+
+export const chartDir = join(import.meta.dirname, '..');
+export const localValues = join(chartDir, 'values-local.yaml');
+export const prodValues = join(chartDir, 'values-prod.yaml');
+
+export interface Helm {
+  /** Runs the pinned helm against the test cluster and returns its stdout. */
+  run: (args: string[]) => Promise<string>;
+  /** Runs helm expecting it to fail; returns its stdout and stderr (helm lint reports on stdout). */
+  failure: (args: string[]) => Promise<string>;
+}
+
+/**
+ * The pinned helm (from the cluster tier's binDir) with private cache/config/data folders, created
+ * before the file's tests and removed after them. Call once at the top of a test file.
+ */
+export function useHelm(): Helm {
+  let home = '';
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'urumi-chart-helm-'));
+  });
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+  const run = async (args: string[]): Promise<string> => {
+    const { stdout } = await exec(
+      join(inject('binDir'), 'helm'),
+      [...args, '--kubeconfig', inject('kubeconfig')],
+      {
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: join(home, 'cache'),
+          HELM_CONFIG_HOME: join(home, 'config'),
+          HELM_DATA_HOME: join(home, 'data'),
+        },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  };
+  const failure = async (args: string[]): Promise<string> => {
+    try {
+      await run(args);
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: unknown; stderr?: unknown };
+      return `${String(stdout)}\n${String(stderr)}`;
+    }
+    throw new Error(`expected helm ${args.join(' ')} to fail, but it succeeded`);
+  };
+  return { run, failure };
+}
+
+/** Splits `helm template` output into objects; documents holding only comments are skipped. */
+export function parseManifests(output: string): KubernetesObject[] {
+  return output
+    .split(/^---$/m)
+    .filter((document) => /^kind:/m.test(document))
+    .map((document) => loadYaml<KubernetesObject>(document));
+}
+
+export function keyOf(object: KubernetesObject): string {
+  return `${object.kind}/${object.metadata?.name}`;
+}
+
+export function podTemplateOf(object: KubernetesObject): V1PodTemplateSpec | undefined {
+  if (object.kind === 'Deployment') return (object as V1Deployment).spec?.template;
+  if (object.kind === 'StatefulSet') return (object as V1StatefulSet).spec?.template;
+  if (object.kind === 'Job') return (object as V1Job).spec?.template;
+  return undefined;
+}
+
+export function containersOf(template: V1PodTemplateSpec): V1Container[] {
+  return [...(template.spec?.initContainers ?? []), ...(template.spec?.containers ?? [])];
+}
+
+export function isTrue(conditions: { type: string; status: string }[] | undefined, type: string): boolean {
+  return conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
+}
+
+/**
+ * Creates what the engine prepares before helm runs, but stricter: a namespace that enforces (and
+ * warns about) the restricted Pod Security standard, the engine's own ResourceQuota and LimitRange
+ * for WooCommerce stores (so a chart that outgrows them fails here), and the two credential Secrets
+ * with random values. Returns the namespace and every secret value.
+ */
+export async function prepareStoreNamespace(
+  prefix: string,
+): Promise<{ namespace: string; secretValues: string[] }> {
+  const { core } = kube();
+  const namespace = await testNamespace(prefix, {
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'pod-security.kubernetes.io/warn': 'restricted',
+  });
+  const { quota, containerDefaults } = woocommerce.guardrails;
+  await core.createNamespacedResourceQuota({
+    namespace,
+    body: { metadata: { name: 'store-quota' }, spec: { hard: quota } },
+  });
+  await core.createNamespacedLimitRange({
+    namespace,
+    body: {
+      metadata: { name: 'store-limits' },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: containerDefaults.request,
+            _default: containerDefaults.limit,
+            max: containerDefaults.max,
+          },
+        ],
+      },
+    },
+  });
+  const secret = () => randomBytes(24).toString('base64url');
+  const database = { 'root-password': secret(), password: secret() };
+  const wordpressKeys = woocommerce.secrets.find((s) => s.name === 'wordpress-credentials')?.keys ?? [];
+  const wordpress = Object.fromEntries(wordpressKeys.map((key) => [key, secret()]));
+  await core.createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: 'mariadb-credentials' }, stringData: database },
+  });
+  await core.createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: 'wordpress-credentials' }, stringData: wordpress },
+  });
+  return { namespace, secretValues: [...Object.values(database), ...Object.values(wordpress)] };
+}
+
+/** The engine's readiness checks, by the chart's fixed names. */
+export async function waitForStore(namespace: string): Promise<void> {
+  const { apps, batch, core } = kube();
+  await waitFor('StatefulSet mariadb to have 1 ready replica', async () => {
+    const statefulSet = await apps.readNamespacedStatefulSet({ name: 'mariadb', namespace });
+    return statefulSet.status?.readyReplicas === 1;
+  });
+  await waitFor('Deployment wordpress to be Available', async () => {
+    const deployment = await apps.readNamespacedDeployment({ name: 'wordpress', namespace });
+    return deployment.status?.availableReplicas === 1 && isTrue(deployment.status.conditions, 'Available');
+  });
+  await waitFor('Job woocommerce-setup to be Complete', async () => {
+    const job = await batch.readNamespacedJob({ name: 'woocommerce-setup', namespace });
+    return isTrue(job.status?.conditions, 'Complete');
+  });
+  for (const claim of ['data-mariadb-0', 'wp-content']) {
+    await waitFor(`PVC ${claim} to be Bound`, async () => {
+      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
+      return pvc.status?.phase === 'Bound';
+    });
+  }
+}
