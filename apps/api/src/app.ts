@@ -118,6 +118,7 @@ export async function createApp(o: AppOptions) {
     createRateLimitPerMinute: config.CREATE_RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     metricsToken: config.METRICS_TOKEN,
+    dashboardDir: config.dashboardDir,
   });
 
   return {

@@ -35,6 +35,8 @@ const envSchema = z.object({
   URUMI_ADMIN_TOKEN_FILE: z.string().optional(),
   HELM_BINARY: z.string().default('helm'),
   STORE_CHARTS_DIR: z.string().optional(),
+  /** The built dashboard to serve at `/`; default: the repository's apps/dashboard/dist. */
+  DASHBOARD_DIR: z.string().optional(),
   /** Which of a chart's values-<profile>.yaml files every store release uses, if any. */
   STORE_VALUES_PROFILE: z.enum(['local', 'prod', 'none']).optional(),
   /** One more values file for every store release, last (operators' overrides; tests). */
@@ -72,5 +74,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     ...c,
     dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
     chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),
+    dashboardDir: resolve(c.DASHBOARD_DIR ?? join(import.meta.dirname, '..', '..', 'dashboard', 'dist')),
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiOnDatabase } from './support/api.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -384,6 +387,22 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
     );
     expect((await server.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
     expect((await server.inject({ url: '/metrics' })).statusCode).toBe(200);
+  });
+
+  it('serves the built dashboard at / and its routes, while unknown API routes stay JSON 404s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'urumi-dashboard-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Urumi</title>');
+    const { server, auth } = await apiOnDatabase(kind, { dashboardDir: dir });
+    for (const url of ['/', '/stores/0123456789ab']) {
+      const page = await server.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('<title>Urumi</title>');
+    }
+    const api = await server.inject({ url: '/api/nothing-here', headers: auth });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('streams every store change as Server-Sent Events', async () => {

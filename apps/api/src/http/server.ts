@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -15,7 +16,9 @@ import {
   storeSchema,
   type Health,
 } from '@urumi/contracts';
-import Fastify, { type FastifyRequest } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -93,7 +96,17 @@ export async function buildServer(o: ServerOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  const dashboard = o.dashboardDir && existsSync(join(o.dashboardDir, 'index.html')) ? o.dashboardDir : null;
+  if (dashboard) {
+    await app.register(fastifyStatic, { root: dashboard, wildcard: false, index: ['index.html'] });
+  }
+  // The dashboard routes in the browser: any other GET for a page gets its index.html.
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isPage = request.method === 'GET' && !path.startsWith('/api') && path !== '/metrics';
+    if (dashboard && isPage) return reply.type('text/html').sendFile('index.html');
+    return handleNotFound(request, reply);
+  });
   app.decorateRequest('caller', null);
 
   await app.register(helmet, { contentSecurityPolicy: false });

@@ -16,7 +16,7 @@ import { freshDatabase, type DatabaseKind } from './databases.ts';
  */
 export async function apiOnDatabase(
   kind: DatabaseKind,
-  options: { maxStores?: number; bodyLimit?: number } = {},
+  options: { maxStores?: number; bodyLimit?: number; dashboardDir?: string } = {},
 ) {
   const database = await freshDatabase(kind);
   const repository = new PostgresStoreRepository({ db: database.db });
@@ -42,6 +42,7 @@ export async function apiOnDatabase(
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     createRateLimitPerMinute: 10_000,
     authFailuresPerMinute: 10_000,
+    dashboardDir: options.dashboardDir,
   });
   onTestFinished(async () => {
     await server.close();
