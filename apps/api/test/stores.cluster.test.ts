@@ -176,6 +176,30 @@ describe('WooCommerce stores on the cluster', () => {
     expect(steps.map((e) => e.step)).toEqual([null, 'uninstall', 'volumes', 'namespace-delete']);
   });
 
+  it('names what blocks a teardown (a finalizer), stays healthy, and finishes once it is removed', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
+    const { core } = kube();
+    await core.createNamespacedConfigMap({
+      namespace: store.namespace,
+      body: { metadata: { name: 'held', finalizers: ['example.com/hold'] }, data: {} },
+    });
+    expect((await urumi.api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
+    const blocked = await waitForStore(urumi, store.id, (s) => s.reason?.code === 'TEARDOWN_BLOCKED', 60_000);
+    expect(blocked.status).toBe('Deleting');
+    expect(blocked.reason?.message).toContain('example.com/hold');
+    expect((await urumi.api<{ status: string }>('GET', '/api/health')).body.status).toBe('healthy');
+
+    await core.patchNamespacedConfigMap({
+      name: 'held',
+      namespace: store.namespace,
+      body: [{ op: 'remove', path: '/metadata/finalizers' }],
+    });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 60_000);
+    expect(await namespaceGone(store.namespace)).toBe(true);
+  });
+
   it('cancels a provision in flight when the store is deleted, and cleans up', async () => {
     const shared = await sharedSetup(await freshPostgresUrl());
     const slow = await valuesFile(shared, {
