@@ -200,6 +200,27 @@ describe('WooCommerce stores on the cluster', () => {
     expect(await namespaceGone(store.namespace)).toBe(true);
   });
 
+  it('marks a Ready store Degraded when its storefront stops, and Ready again when it is back', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
+    const { apps } = kube();
+    const scale = (replicas: number) =>
+      apps.replaceNamespacedDeploymentScale({
+        name: 'wordpress',
+        namespace: store.namespace,
+        body: { metadata: { name: 'wordpress', namespace: store.namespace }, spec: { replicas } },
+      });
+    await scale(0);
+    const degraded = await waitForStore(urumi, store.id, (s) => s.status === 'Degraded', 30_000);
+    expect(degraded.reason?.code).toBeTruthy();
+    await scale(1);
+    const back = await waitForStore(urumi, store.id, (s) => s.status === 'Ready', 30_000);
+    expect(back.reason).toBeNull();
+    const statuses = (await eventsOf(urumi, store.id)).map((e) => e.toStatus);
+    expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
+  });
+
   it('cancels a provision in flight when the store is deleted, and cleans up', async () => {
     const shared = await sharedSetup(await freshPostgresUrl());
     const slow = await valuesFile(shared, {

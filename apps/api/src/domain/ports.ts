@@ -76,6 +76,19 @@ export interface StoreRepository {
   update(id: string, owner: string, patch: StorePatch, event?: EventInput): Promise<StoreRecord | null>;
   releaseLease(id: string, owner: string, nextAttemptAt: Date | null): Promise<void>;
   countInFlight(): Promise<number>;
+  /** Stores in the given statuses, oldest first (the engine's health sweep). */
+  listInStatus(statuses: StoreStatus[], limit: number): Promise<StoreRecord[]>;
+  /**
+   * Moves a store between Ready and Degraded if it is still `from`. No lease is needed: the change
+   * is a compare-and-set on the status, so two engines sweeping at once write it once.
+   */
+  setHealth(
+    id: string,
+    from: 'Ready' | 'Degraded',
+    to: 'Ready' | 'Degraded',
+    reason: { code: string; message: string } | null,
+    actor: string,
+  ): Promise<boolean>;
   /** Number of stores per status, and how many wait in the queue (for metrics). */
   counts(): Promise<{ byStatus: Record<string, number>; queued: number }>;
 }

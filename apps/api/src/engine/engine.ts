@@ -41,6 +41,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Identifies this process in leases and events. */
   owner?: string;
+  /** How often Ready and Degraded stores are checked against the watch caches. */
+  healthIntervalMs?: number;
 }
 
 const defaultStepBudgetsMs: Record<StoreStep, number> = {
@@ -81,6 +83,7 @@ export class Engine {
   #running = false;
   #loop: Promise<void> | null = null;
   #unwatch: (() => void) | null = null;
+  #lastHealthSweep = 0;
 
   constructor(options: EngineOptions) {
     this.#o = options;
@@ -140,6 +143,10 @@ export class Engine {
       step: new Date(now + this.#budgets.namespace),
       provision: new Date(now + this.#o.provisionTimeoutMs),
     });
+    if (now - this.#lastHealthSweep >= (this.#o.healthIntervalMs ?? 5_000)) {
+      this.#lastHealthSweep = now;
+      await this.sweepHealth();
+    }
     const room = (this.#o.concurrency ?? 100) - this.#active.size;
     if (room <= 0) return;
     const claimed = await this.#o.repository.claim(this.owner, this.#o.leaseMs, room);
@@ -152,6 +159,33 @@ export class Engine {
           inFlight.delete(work);
         });
       inFlight.add(work);
+    }
+  }
+
+  /**
+   * Ready stores whose long-running workloads stop being ready become Degraded (with the reason the
+   * cluster shows), and Degraded stores that recover become Ready again. Reads only watch caches.
+   */
+  async sweepHealth(): Promise<void> {
+    const stores = await this.#o.repository.listInStatus(['Ready', 'Degraded'], 2_000);
+    for (const store of stores) {
+      const definition = this.#o.storeTypes.get(store.type);
+      if (!definition) continue;
+      const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
+      const healthy =
+        snapshot.exists &&
+        definition.checks.database(snapshot).kind === 'ready' &&
+        definition.checks.app(snapshot).kind === 'ready';
+      if (store.status === 'Ready' && !healthy) {
+        const reason = snapshot.exists
+          ? (diagnose(snapshot) ?? { code: 'NOT_READY', message: 'a store workload is no longer ready' })
+          : { code: 'KUBERNETES_ERROR', message: `namespace store-${store.id} no longer exists` };
+        await this.#o.repository.setHealth(store.id, 'Ready', 'Degraded', reason, this.owner);
+        this.#o.log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
+      } else if (store.status === 'Degraded' && healthy) {
+        await this.#o.repository.setHealth(store.id, 'Degraded', 'Ready', null, this.owner);
+        this.#o.log.info({ storeId: store.id }, 'store recovered');
+      }
     }
   }
 

@@ -385,6 +385,47 @@ export class PostgresStoreRepository implements StoreRepository {
     };
   }
 
+  async listInStatus(statuses: StoreStatus[], limit: number): Promise<StoreRecord[]> {
+    const rows = await this.#db
+      .select()
+      .from(stores)
+      .where(inArray(stores.status, statuses))
+      .orderBy(asc(stores.createdAt), asc(stores.id))
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  async setHealth(
+    id: string,
+    from: 'Ready' | 'Degraded',
+    to: 'Ready' | 'Degraded',
+    reason: { code: string; message: string } | null,
+    actor: string,
+  ): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(stores)
+        .set({
+          status: to,
+          reasonCode: reason?.code ?? null,
+          reasonMessage: reason?.message ?? null,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(stores.id, id), eq(stores.status, from)))
+        .returning({ id: stores.id });
+      if (!updated) return false;
+      await appendEvent(tx, id, from, {
+        actor,
+        toStatus: to,
+        step: null,
+        reasonCode: reason?.code ?? null,
+        message: reason?.message ?? 'workloads ready again',
+      });
+      await notify(tx, id);
+      return true;
+    });
+  }
+
   async countInFlight(): Promise<number> {
     const [row] = await this.#db
       .select({ n: sql<number>`count(*)::int` })
