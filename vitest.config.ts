@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{apps,packages,tools,charts}/*/{src,test}/**/*.test.ts'],
+          include: ['{apps,packages,tools,charts,images}/*/{src,test}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts'],
         },
       },

@@ -69,7 +69,7 @@ describe('WooCommerce stores on the cluster', () => {
     expect(ns.metadata?.labels).toMatchObject({
       'app.kubernetes.io/managed-by': 'urumi',
       'urumi.io/store-id': id,
-      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/enforce': 'restricted',
     });
     expect(await names(apps.listNamespacedStatefulSet({ namespace }))).toEqual(['mariadb']);
     expect(await names(apps.listNamespacedDeployment({ namespace }))).toEqual(['wordpress']);

@@ -15,7 +15,7 @@ const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
 async function shellScripts(): Promise<string[]> {
   const { stdout } = await exec(
     'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.sh'],
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.sh', '.ci/run'],
     { cwd: repositoryRoot },
   );
   return [...new Set(stdout.split('\0').filter(Boolean))]
@@ -37,10 +37,11 @@ async function shellcheckVersion(): Promise<string> {
 }
 
 describe('shell scripts', () => {
-  it('every *.sh in the repository passes shellcheck', async () => {
+  it('every *.sh in the repository, and .ci/run, passes shellcheck', async () => {
     expect(await shellcheckVersion()).toMatch(/version: \d+\.\d+/);
     const scripts = await shellScripts();
     expect(scripts).toContain('charts/store-woocommerce/files/woocommerce-setup.sh');
+    expect(scripts).toContain('.ci/run');
 
     const findings: string[] = [];
     for (const script of scripts) {

@@ -61,8 +61,9 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
           'app.kubernetes.io/managed-by': 'urumi',
           'urumi.io/store-id': c.store.id,
           'urumi.io/store-type': c.store.type,
-          // Merchants run plugins, i.e. untrusted code: enforce baseline, report restricted.
-          'pod-security.kubernetes.io/enforce': 'baseline',
+          // Merchants run plugins, i.e. untrusted code. Every store workload meets the restricted
+          // profile (charts/store-woocommerce/README.md, "Pod Security"), so that is what is enforced.
+          'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
         },
