@@ -69,6 +69,7 @@ export async function createApp(o: AppOptions) {
         maxInFlight: config.MAX_CONCURRENT_PROVISIONS,
         leaseMs: config.ENGINE_LEASE_SECONDS * 1000,
         provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
+        grant: config.storeGrant,
         stepBudgetsMs: {
           queued: config.QUEUE_TIMEOUT_SECONDS * 1000,
           uninstall: config.DELETE_TIMEOUT_SECONDS * 1000,

@@ -53,6 +53,13 @@ const envSchema = z.object({
   /** When set, /metrics requires `Authorization: Bearer <this>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
   ENGINE_LEASE_SECONDS: intFrom(2, 3_600).default(15),
+  /** ClusterRole bound into each store namespace for URUMI_SERVICE_ACCOUNT (least-privilege installs). */
+  STORE_NAMESPACE_CLUSTERROLE: z.string().min(1).optional(),
+  /** The platform's ServiceAccount as `<namespace>/<name>`; required with STORE_NAMESPACE_CLUSTERROLE. */
+  URUMI_SERVICE_ACCOUNT: z
+    .string()
+    .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'a ServiceAccount as <namespace>/<name>')
+    .optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 
@@ -69,9 +76,22 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (Boolean(c.STORE_NAMESPACE_CLUSTERROLE) !== Boolean(c.URUMI_SERVICE_ACCOUNT)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STORE_NAMESPACE_CLUSTERROLE and URUMI_SERVICE_ACCOUNT go together',
+    );
+  }
+  const [saNamespace, saName] = (c.URUMI_SERVICE_ACCOUNT ?? '').split('/');
   const dataHome = env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homedir(), '.local', 'share');
   return {
     ...c,
+    storeGrant:
+      c.STORE_NAMESPACE_CLUSTERROLE && saNamespace && saName
+        ? {
+            clusterRole: c.STORE_NAMESPACE_CLUSTERROLE,
+            serviceAccount: { namespace: saNamespace, name: saName },
+          }
+        : undefined,
     dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
     chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),
     dashboardDir: resolve(c.DASHBOARD_DIR ?? join(import.meta.dirname, '..', '..', 'dashboard', 'dist')),

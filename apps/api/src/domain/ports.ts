@@ -129,6 +129,11 @@ export interface NamespaceSpec {
     limit: Record<string, string>;
     max: Record<string, string>;
   };
+  /**
+   * When the platform runs with least privilege: bind this ClusterRole to the platform's
+   * ServiceAccount inside the new namespace, before anything else is created in it.
+   */
+  grant?: { clusterRole: string; serviceAccount: { namespace: string; name: string } } | undefined;
 }
 
 /** What the engine can see of a store namespace, from watch caches (no API call per look). */

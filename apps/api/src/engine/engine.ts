@@ -6,6 +6,7 @@ import type {
   Clock,
   EngineMetrics,
   HelmPort,
+  NamespaceSpec,
   StorePatch,
   StoreRepository,
 } from '../domain/ports.ts';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Identifies this process in leases and events. */
   owner?: string;
+  /** Least-privilege installs: the ClusterRole to bind into each store namespace. */
+  grant?: NamespaceSpec['grant'];
   /** How often Ready and Degraded stores are checked against the watch caches. */
   healthIntervalMs?: number;
 }
@@ -273,6 +276,7 @@ export class Engine {
       valuesProfile: this.#o.valuesProfile,
       extraValuesFiles: this.#o.extraValuesFiles,
       host: `${store.id}.${this.#o.baseDomain}`,
+      grant: this.#o.grant,
     };
 
     if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
-import type { ClusterPort, HelmPort } from '../domain/ports.ts';
+import type { ClusterPort, HelmPort, NamespaceSpec } from '../domain/ports.ts';
 import type { Reason } from '../domain/reasons.ts';
 import { storeNamespace } from '../domain/store-id.ts';
 import { readinessSteps, type ReadinessStep, type StoreTypeDefinition } from '../domain/store-type.ts';
@@ -17,6 +17,7 @@ export interface StepContext {
   valuesProfile: 'local' | 'prod' | null;
   extraValuesFiles: string[];
   host: string;
+  grant?: NamespaceSpec['grant'];
 }
 
 /**
@@ -68,6 +69,7 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
           'pod-security.kubernetes.io/audit': 'restricted',
         },
         ...c.definition.guardrails,
+        grant: c.grant,
       });
       return { kind: 'done' };
     case 'secrets':

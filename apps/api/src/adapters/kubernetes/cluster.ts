@@ -7,6 +7,7 @@ import {
   type KubernetesObject,
   makeInformer,
   NetworkingV1Api,
+  RbacAuthorizationV1Api,
   type V1Deployment,
   type V1Job,
   type V1Namespace,
@@ -129,6 +130,7 @@ export class KubernetesCluster implements ClusterPort {
   readonly #apps: AppsV1Api;
   readonly #batch: BatchV1Api;
   readonly #net: NetworkingV1Api;
+  readonly #rbac: RbacAuthorizationV1Api;
   readonly #listeners = new Set<(namespace: string) => void>();
   readonly #informers: { name: string; stop(): Promise<void> }[] = [];
   #namespaces!: Watched<V1Namespace>;
@@ -146,6 +148,7 @@ export class KubernetesCluster implements ClusterPort {
     this.#apps = this.#kc.makeApiClient(AppsV1Api);
     this.#batch = this.#kc.makeApiClient(BatchV1Api);
     this.#net = this.#kc.makeApiClient(NetworkingV1Api);
+    this.#rbac = this.#kc.makeApiClient(RbacAuthorizationV1Api);
   }
 
   /** Starts the watches and resolves once each has listed its objects. */
@@ -277,6 +280,21 @@ export class KubernetesCluster implements ClusterPort {
         throw new Error(`namespace ${namespace} is still being deleted`);
     }
     const labels = { 'app.kubernetes.io/managed-by': 'urumi', [storeSelector]: spec.labels[storeSelector]! };
+    if (spec.grant) {
+      // Our own rights in this namespace come from this binding, so it goes first.
+      const binding = {
+        metadata: { name: 'urumi-store', labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: spec.grant.clusterRole },
+        subjects: [
+          {
+            kind: 'ServiceAccount',
+            name: spec.grant.serviceAccount.name,
+            namespace: spec.grant.serviceAccount.namespace,
+          },
+        ],
+      };
+      await this.#rbac.createNamespacedRoleBinding({ namespace, body: binding }).catch(ignore(409));
+    }
     await this.#apply(
       () =>
         this.#core.createNamespacedResourceQuota({
