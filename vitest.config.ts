@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Test tiers (README "Tests"): unit, database, cluster. Each tier is a project; `npm test` runs them all in
+// Test tiers (README "Tests"): unit, database, cluster, dashboard (components), browser. Each tier is a project; `npm test` runs them all in
 // one run so the closing summary line counts every test.
 const clusterTimeoutMs = 120_000;
 
@@ -30,6 +30,22 @@ export default defineConfig({
           globalSetup: ['./tools/cluster/test/global-setup.ts', './apps/api/test/support/postgres-setup.ts'],
           testTimeout: clusterTimeoutMs,
           hookTimeout: clusterTimeoutMs,
+        },
+      },
+      './apps/dashboard/vitest.config.ts',
+      {
+        test: {
+          name: 'browser',
+          include: ['e2e/**/*.e2e.test.ts'],
+          globalSetup: [
+            './tools/cluster/test/global-setup.ts',
+            './apps/api/test/support/postgres-setup.ts',
+            './e2e/global-setup.ts',
+          ],
+          testTimeout: 180_000,
+          hookTimeout: clusterTimeoutMs,
+          // One browser at a time: two cores do not run several Chromiums and the cluster well.
+          fileParallelism: false,
         },
       },
     ],

@@ -25,22 +25,25 @@ function Page({ pathname }: { pathname: string }) {
   return <NotFoundPage />;
 }
 
-/** Moves focus to the page on in-app navigation, so screen readers start reading the new page. */
-function useFocusOnNavigation(pathname: string) {
-  const previous = useRef(pathname);
+/**
+ * Moves focus to the new page after in-app navigation, sign-in or sign-out (the control that was
+ * used is gone), so keyboard and screen reader users start at the top of the new page.
+ */
+function useFocusOnPageChange(page: string) {
+  const previous = useRef(page);
   useEffect(() => {
-    if (previous.current === pathname) return;
-    previous.current = pathname;
+    if (previous.current === page) return;
+    previous.current = page;
     document.documentElement.scrollTop = 0;
     document.getElementById('main')?.focus();
-  }, [pathname]);
+  }, [page]);
 }
 
 /** Signed out: the sign-in form at any address. Signed in: the live-updating pages. */
 export function AppRoutes() {
   const { token } = useAuth();
   const { pathname } = useLocation();
-  useFocusOnNavigation(pathname);
+  useFocusOnPageChange(token ? pathname : 'sign-in');
   if (!token) return <SignInPage />;
   return (
     <LiveUpdatesProvider>

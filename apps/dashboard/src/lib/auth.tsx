@@ -9,8 +9,8 @@ export interface Auth {
   token: string | null;
   /** Why the user is looking at the sign-in form (signed out, token revoked), if anything. */
   notice: string | null;
-  signIn(token: string): void;
-  signOut(notice?: string): void;
+  signIn: (token: string) => void;
+  signOut: (notice?: string) => void;
 }
 
 const AuthContext = createContext<Auth | null>(null);

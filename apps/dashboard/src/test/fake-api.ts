@@ -82,7 +82,8 @@ export function installFakeApi(options: { stores?: Store[]; events?: Record<stri
   };
 
   const fetchStub = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://localhost');
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = new URL(href, 'http://localhost');
     const text = typeof init?.body === 'string' ? init.body : null;
     const request: RecordedRequest = {
       method: init?.method ?? 'GET',
@@ -130,5 +131,3 @@ export function installFakeApi(options: { stores?: Store[]; events?: Record<stri
     },
   };
 }
-
-

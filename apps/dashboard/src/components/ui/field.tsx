@@ -19,7 +19,12 @@ function useFieldIds(id: string | undefined, hint: ReactNode, error: string | nu
   return { controlId, hintId, errorId, describedBy };
 }
 
-function FieldText({ hint, hintId, error, errorId }: Omit<FieldProps, 'label'> & { hintId: string; errorId: string }) {
+function FieldText({
+  hint,
+  hintId,
+  error,
+  errorId,
+}: Omit<FieldProps, 'label'> & { hintId: string; errorId: string }) {
   return (
     <>
       {hint && (

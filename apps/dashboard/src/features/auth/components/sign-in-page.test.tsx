@@ -15,6 +15,7 @@ describe('sign-in', () => {
 
     expect(await screen.findByRole('heading', { name: /^stores$/i, level: 1 })).toBeInTheDocument();
     expect(await screen.findByRole('link', { name: 'corner-shop' })).toBeInTheDocument();
+    expect(screen.getByRole('main')).toHaveFocus();
     expect(sessionStorage.getItem(tokenStorageKey)).toBe(goodToken);
     const storeCalls = api.calls('/api/stores');
     expect(storeCalls.length).toBeGreaterThan(0);
@@ -54,7 +55,9 @@ describe('sign-in', () => {
     await user.type(screen.getByLabelText(/api token/i), 'urumi_whatever');
     await user.click(screen.getByRole('button', { name: /sign in/i }));
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('Too many failed sign-ins from this address; wait a minute.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Too many failed sign-ins from this address; wait a minute.',
+    );
   });
 
   it('clears the token on sign-out', async () => {

@@ -27,6 +27,7 @@ export function SignInPage() {
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (verify.isPending) return;
     const trimmed = token.trim();
     setIsEmpty(trimmed === '');
     if (!trimmed) {
@@ -37,19 +38,27 @@ export function SignInPage() {
   };
 
   return (
-    <main id="main" className="mx-auto flex min-h-dvh max-w-md flex-col justify-center px-4 py-10">
+    <main
+      id="main"
+      tabIndex={-1}
+      className="mx-auto flex min-h-dvh max-w-md flex-col justify-center px-4 py-10 focus:outline-none"
+    >
       <p className="text-sm font-semibold tracking-wide text-blue-800 uppercase">Urumi</p>
       <h1 className="mt-1 text-2xl font-semibold text-slate-900">Sign in</h1>
       <p className="mt-2 text-sm text-slate-700">
-        Paste an API token, such as the admin token Urumi printed when it first started. This browser tab keeps it
-        until you sign out or close the tab.
+        Paste an API token, such as the admin token Urumi printed when it first started. This browser tab
+        keeps it until you sign out or close the tab.
       </p>
       {notice && (
         <Alert tone="info" role="status" className="mt-6">
           {notice}
         </Alert>
       )}
-      <form noValidate onSubmit={submit} className="mt-6 space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+      <form
+        noValidate
+        onSubmit={submit}
+        className="mt-6 space-y-4 rounded-lg border border-slate-200 bg-white p-6"
+      >
         <TextField
           ref={input}
           label="API token"
@@ -69,7 +78,8 @@ export function SignInPage() {
             {errorText(verify.error)}
           </Alert>
         )}
-        <Button type="submit" className="w-full" disabled={verify.isPending}>
+        {/* Never disabled: a disabled button drops keyboard focus to the page. */}
+        <Button type="submit" className="w-full">
           {verify.isPending ? 'Checking the token…' : 'Sign in'}
         </Button>
       </form>

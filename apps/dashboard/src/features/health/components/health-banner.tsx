@@ -28,7 +28,11 @@ export function HealthBanner() {
   const down = (Object.keys(parts) as (keyof Health['checks'])[]).filter((k) => !report.checks[k]);
   const names = list(down.map((k) => parts[k]));
   return (
-    <Alert tone="warning" role="alert" title={`Urumi is degraded: ${names} ${down.length > 1 ? 'are' : 'is'} unavailable`}>
+    <Alert
+      tone="warning"
+      role="alert"
+      title={`Urumi is degraded: ${names} ${down.length > 1 ? 'are' : 'is'} unavailable`}
+    >
       New stores wait and changes are not applied until {down.length > 1 ? 'they recover' : 'it recovers'}.
     </Alert>
   );

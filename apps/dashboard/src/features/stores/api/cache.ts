@@ -68,7 +68,10 @@ export function upsertStore(queryClient: QueryClient, store: Store): void {
     const filters = (query.queryKey[2] ?? {}) as StoreFilters;
     let next = updatePages(data, store, filters);
     if (leftQueueFrom !== null) {
-      next = { ...next, pages: next.pages.map((p) => ({ ...p, items: shiftQueue(p.items, store, leftQueueFrom) })) };
+      next = {
+        ...next,
+        pages: next.pages.map((p) => ({ ...p, items: shiftQueue(p.items, store, leftQueueFrom) })),
+      };
     }
     if (next !== data) queryClient.setQueryData(query.queryKey, next);
   }

@@ -5,7 +5,11 @@ import { useApiClient } from '../../../lib/auth.tsx';
 import { storeKeys } from './keys.ts';
 import { usePollWhileOffline } from './live-updates.tsx';
 
-export async function fetchStoreEvents(api: ApiClient, id: string, signal?: AbortSignal): Promise<StoreEvent[]> {
+export async function fetchStoreEvents(
+  api: ApiClient,
+  id: string,
+  signal?: AbortSignal,
+): Promise<StoreEvent[]> {
   const { items } = await api.request(`/stores/${encodeURIComponent(id)}/events`, {
     schema: storeEventListSchema,
     signal,

@@ -49,6 +49,11 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let attempt = 0;
     let hasConnected = false;
+    // The server's `retry:` is a floor for the reconnection delay (the API sends 3 s).
+    let serverRetryMs = 0;
+    const onRetry = (ms: number) => {
+      serverRetryMs = ms;
+    };
 
     const onEvent = (event: ServerSentEvent) => {
       if (event.type !== 'store') return;
@@ -80,7 +85,7 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
         if (hasConnected) void queryClient.invalidateQueries({ queryKey: storeKeys.all });
         hasConnected = true;
         onActivity();
-        await readEventStream(body, { onEvent, onActivity });
+        await readEventStream(body, { onEvent, onRetry, onActivity });
       } catch (error) {
         // A 401 signs the user out (the API client does that); nothing left to reconnect.
         if (isApiError(error) && error.status === 401) return;
@@ -90,7 +95,7 @@ export function LiveUpdatesProvider({ children }: { children: ReactNode }) {
       }
       if (stopped.signal.aborted) return;
       setStatus('down');
-      retryTimer = setTimeout(() => void connect(), backoffMs(attempt++));
+      retryTimer = setTimeout(() => void connect(), Math.max(serverRetryMs, backoffMs(attempt++)));
     };
 
     void connect();

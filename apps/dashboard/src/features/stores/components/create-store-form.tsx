@@ -39,6 +39,7 @@ export function CreateStoreForm() {
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (create.isPending) return;
     setIsNameTouched(true);
     if (nameError(name)) {
       nameInput.current?.focus();
@@ -58,11 +59,18 @@ export function CreateStoreForm() {
   };
 
   return (
-    <section aria-labelledby="create-store-heading" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+    <section
+      aria-labelledby="create-store-heading"
+      className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6"
+    >
       <h2 id="create-store-heading" className="text-lg font-semibold text-slate-900">
         Create a store
       </h2>
-      <form noValidate onSubmit={submit} className="mt-4 grid gap-4 sm:grid-cols-[12rem_1fr_auto] sm:items-start">
+      <form
+        noValidate
+        onSubmit={submit}
+        className="mt-4 grid gap-4 sm:grid-cols-[12rem_1fr_auto] sm:items-start"
+      >
         <SelectField
           label="Store type"
           value={type}
@@ -88,7 +96,7 @@ export function CreateStoreForm() {
           }}
           onBlur={() => setIsNameTouched(name !== '')}
         />
-        <Button type="submit" className="sm:mt-6" disabled={create.isPending}>
+        <Button type="submit" className="sm:mt-6">
           {create.isPending ? 'Creating store…' : 'Create store'}
         </Button>
       </form>

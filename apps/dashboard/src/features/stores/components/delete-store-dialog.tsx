@@ -1,5 +1,5 @@
 import type { Store } from '@urumi/contracts';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Alert } from '../../../components/ui/alert.tsx';
 import { Button } from '../../../components/ui/button.tsx';
 import { Dialog } from '../../../components/ui/dialog.tsx';
@@ -18,21 +18,28 @@ export interface DeleteStoreDialogProps {
 export function DeleteStoreDialog({ store, isOpen, onClose, onDeleted }: DeleteStoreDialogProps) {
   const remove = useDeleteStore(store.id);
   const [typed, setTyped] = useState('');
+  const wasDeleted = useRef(false);
   const isConfirmed = typed === store.name;
 
+  // Runs when the dialog has closed (and the browser has put focus back on the opener, which a
+  // deleted store no longer shows): only then can onDeleted move focus somewhere useful.
   const close = () => {
     setTyped('');
     remove.reset();
     onClose();
+    if (wasDeleted.current) {
+      wasDeleted.current = false;
+      onDeleted();
+    }
   };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!isConfirmed) return;
+    if (!isConfirmed || remove.isPending) return;
     remove.mutate(undefined, {
       onSuccess: () => {
-        close();
-        onDeleted();
+        wasDeleted.current = true;
+        onClose();
       },
     });
   };
@@ -65,7 +72,7 @@ export function DeleteStoreDialog({ store, isOpen, onClose, onDeleted }: DeleteS
           <Button variant="secondary" onClick={close}>
             Cancel
           </Button>
-          <Button type="submit" variant="danger" disabled={!isConfirmed || remove.isPending}>
+          <Button type="submit" variant="danger" disabled={!isConfirmed}>
             {remove.isPending ? 'Deleting…' : 'Delete store'}
           </Button>
         </div>

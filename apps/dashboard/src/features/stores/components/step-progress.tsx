@@ -11,7 +11,9 @@ export function isTeardown(store: Store): boolean {
 }
 
 function stepStates(store: Store, steps: readonly StoreStep[]): StepState[] {
-  if (store.status === 'Ready' || store.status === 'Deleted') return steps.map(() => 'done');
+  if (store.status === 'Ready' || store.status === 'Degraded' || store.status === 'Deleted') {
+    return steps.map(() => 'done');
+  }
   const current = store.step ? steps.indexOf(store.step) : -1;
   return steps.map((_, i) => {
     if (current === -1 || i > current) return 'pending';
@@ -20,9 +22,14 @@ function stepStates(store: Store, steps: readonly StoreStep[]): StepState[] {
   });
 }
 
-/** Each step's duration in the current attempt: the events after the last request (create, retry, delete). */
+/**
+ * Each step's duration in the current attempt: the events after the last request that started one
+ * (create and retry go to Provisioning, delete to Deleting; health changes start nothing).
+ */
 function durations(events: StoreEvent[]): Map<StoreStep, number> {
-  const lastRequest = events.findLastIndex((e) => e.step === null);
+  const lastRequest = events.findLastIndex(
+    (e) => e.step === null && (e.toStatus === 'Provisioning' || e.toStatus === 'Deleting'),
+  );
   const result = new Map<StoreStep, number>();
   for (const e of events.slice(lastRequest + 1)) {
     if (e.step && e.durationMs !== null) result.set(e.step, e.durationMs);

@@ -29,6 +29,7 @@ export function StepSummary({ store }: { store: Store }) {
     const title = store.reason ? reasonTitle(store.reason.code) : 'Failed';
     return <>{step ? `${title} (at ${stepNames[step].toLowerCase()})` : title}</>;
   }
+  if (status === 'Degraded') return <>{store.reason ? reasonTitle(store.reason.code) : 'Degraded'}</>;
   if (status === 'Ready' && store.readyAt) return <>Ready since {formatDateTime(store.readyAt)}</>;
   if (status === 'Deleted' && store.deletedAt) return <>Deleted {formatDateTime(store.deletedAt)}</>;
   return null;

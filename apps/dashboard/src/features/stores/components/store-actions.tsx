@@ -6,8 +6,11 @@ import { sentence } from '../../../lib/format.ts';
 import { useRetryStore } from '../api/retry-store.ts';
 import { DeleteStoreDialog } from './delete-store-dialog.tsx';
 
-/** Retry (Failed stores only) and Delete (any store not already going away). */
-export function StoreActions({ store, onDeleted }: { store: Store; onDeleted: () => void }) {
+/**
+ * Retry (Failed stores only) and Delete (any store not already going away). Both buttons vanish
+ * once they did their job, so `onDone` moves focus somewhere that stays.
+ */
+export function StoreActions({ store, onDone }: { store: Store; onDone: () => void }) {
   const retry = useRetryStore(store.id);
   const [isDeleteOpen, setIsDeleteOpen] = useState(false);
   const canDelete = store.status !== 'Deleting' && store.status !== 'Deleted';
@@ -16,7 +19,11 @@ export function StoreActions({ store, onDeleted }: { store: Store; onDeleted: ()
     <div className="space-y-3">
       <div className="flex flex-wrap gap-3">
         {store.status === 'Failed' && (
-          <Button disabled={retry.isPending} onClick={() => retry.mutate()}>
+          <Button
+            onClick={() => {
+              if (!retry.isPending) retry.mutate(undefined, { onSuccess: onDone });
+            }}
+          >
             {retry.isPending ? 'Retrying…' : 'Retry'}
           </Button>
         )}
@@ -35,7 +42,7 @@ export function StoreActions({ store, onDeleted }: { store: Store; onDeleted: ()
         store={store}
         isOpen={isDeleteOpen}
         onClose={() => setIsDeleteOpen(false)}
-        onDeleted={onDeleted}
+        onDeleted={onDone}
       />
     </div>
   );

@@ -17,7 +17,10 @@ const time = (iso: string) => <time dateTime={iso}>{formatDateTime(iso)}</time>;
 
 export function StoreDetails({ store }: { store: Store }) {
   return (
-    <section aria-labelledby="details-heading" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+    <section
+      aria-labelledby="details-heading"
+      className="self-start rounded-lg border border-slate-200 bg-white p-4 sm:p-6"
+    >
       <h2 id="details-heading" className="text-lg font-semibold text-slate-900">
         Details
       </h2>

@@ -10,14 +10,12 @@ export interface StoreFiltersProps {
 
 export function StoreFilters({ filters, onChange }: StoreFiltersProps) {
   return (
-    <div className="flex flex-wrap gap-4">
+    <div className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap sm:gap-4">
       <SelectField
         label="Status"
-        className="w-full sm:w-48"
+        className="sm:w-48"
         value={filters.status ?? ''}
-        onChange={(e) =>
-          onChange({ ...filters, status: storeStatuses.find((s) => s === e.target.value) })
-        }
+        onChange={(e) => onChange({ ...filters, status: storeStatuses.find((s) => s === e.target.value) })}
       >
         <option value="">All but deleted</option>
         {storeStatuses.map((status) => (
@@ -28,7 +26,7 @@ export function StoreFilters({ filters, onChange }: StoreFiltersProps) {
       </SelectField>
       <SelectField
         label="Type"
-        className="w-full sm:w-48"
+        className="sm:w-48"
         value={filters.type ?? ''}
         onChange={(e) => onChange({ ...filters, type: storeTypes.find((t) => t === e.target.value) })}
       >

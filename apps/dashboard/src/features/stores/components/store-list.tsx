@@ -15,7 +15,11 @@ function LoadingRows() {
     <div role="status" className="rounded-lg border border-slate-200 bg-white p-3">
       <span className="sr-only">Loading stores…</span>
       {[0, 1, 2].map((i) => (
-        <div key={i} aria-hidden="true" className="my-2 h-12 rounded bg-slate-100 motion-safe:animate-pulse" />
+        <div
+          key={i}
+          aria-hidden="true"
+          className="my-2 h-12 rounded bg-slate-100 motion-safe:animate-pulse"
+        />
       ))}
     </div>
   );
@@ -62,8 +66,9 @@ export function StoreList({ filters, onClearFilters }: StoreListProps) {
         <Button
           variant="secondary"
           className="mt-4"
-          disabled={stores.isFetchingNextPage}
-          onClick={() => void stores.fetchNextPage()}
+          onClick={() => {
+            if (!stores.isFetchingNextPage) void stores.fetchNextPage();
+          }}
         >
           {stores.isFetchingNextPage ? 'Loading more stores…' : 'Load more stores'}
         </Button>

@@ -50,7 +50,11 @@ export function StorePage({ id }: { id: string }) {
       <div className="space-y-4">
         <BackLink />
         <h1 className="text-2xl font-semibold text-slate-900">{isMissing ? 'No such store' : 'Store'}</h1>
-        <Alert tone="error" role="alert" title={isMissing ? `There is no store with id ${id}.` : 'The store could not be loaded'}>
+        <Alert
+          tone="error"
+          role="alert"
+          title={isMissing ? `There is no store with id ${id}.` : 'The store could not be loaded'}
+        >
           {!isMissing && (
             <>
               <p>{sentence(store.error.message)}</p>
@@ -70,14 +74,18 @@ export function StorePage({ id }: { id: string }) {
       <BackLink />
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
-          <h1 ref={heading} tabIndex={-1} className="text-2xl font-semibold break-all text-slate-900 focus:outline-none">
+          <h1
+            ref={heading}
+            tabIndex={-1}
+            className="text-2xl font-semibold break-all text-slate-900 focus:outline-none"
+          >
             {s.name}
           </h1>
           <div className="mt-2">
             <StatusBadge status={s.status} />
           </div>
         </div>
-        <StoreActions store={s} onDeleted={() => heading.current?.focus()} />
+        <StoreActions store={s} onDone={() => heading.current?.focus()} />
       </header>
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-6">

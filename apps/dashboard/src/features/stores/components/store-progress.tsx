@@ -6,13 +6,17 @@ function heading(store: Store): string {
   if (store.status === 'Deleted') return 'Deleted';
   if (isTeardown(store)) return 'Deleting the store';
   if (store.status === 'Ready') return 'Provisioned';
+  if (store.status === 'Failed') return 'Provisioning failed';
   return 'Provisioning';
 }
 
 /** Where the store is in its provision or, once deletion was asked for, in its teardown. */
 export function StoreProgress({ store, events }: { store: Store; events: StoreEvent[] }) {
   return (
-    <section aria-labelledby="progress-heading" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+    <section
+      aria-labelledby="progress-heading"
+      className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6"
+    >
       <h2 id="progress-heading" className="text-lg font-semibold text-slate-900">
         {heading(store)}
       </h2>

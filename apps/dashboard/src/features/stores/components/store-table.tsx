@@ -43,7 +43,7 @@ function StoreRow({ store }: { store: Store }) {
 export function StoreTable({ stores }: { stores: Store[] }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm sm:table-fixed">
+      <table className="w-full text-left text-sm max-sm:block sm:table-fixed">
         <caption className="sr-only">Stores</caption>
         <colgroup>
           <col className="w-[38%]" />
@@ -63,7 +63,7 @@ export function StoreTable({ stores }: { stores: Store[] }) {
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody className="max-sm:block">
           {stores.map((store) => (
             <StoreRow key={store.id} store={store} />
           ))}

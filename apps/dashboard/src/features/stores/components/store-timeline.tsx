@@ -9,22 +9,28 @@ const requests: Record<string, string> = {
   'retry requested': 'Retry requested',
 };
 
+function why(event: StoreEvent): string | null {
+  const parts = [event.reasonCode && reasonTitle(event.reasonCode), event.message && sentence(event.message)];
+  return parts.filter(Boolean).join(': ') || null;
+}
+
 function describe(event: StoreEvent): { title: string; detail: string | null; isFailure: boolean } {
   if (event.step === null) {
-    const title =
-      requests[event.message ?? ''] ??
-      sentence(event.message ?? `${event.fromStatus ?? 'new'} → ${event.toStatus}`);
-    return { title, detail: `by ${event.actor}`, isFailure: false };
+    if (event.toStatus === 'Degraded')
+      return { title: 'Store degraded', detail: why(event), isFailure: true };
+    if (event.fromStatus === 'Degraded' && event.toStatus === 'Ready') {
+      return { title: 'Store recovered', detail: null, isFailure: false };
+    }
+    const request = requests[event.message ?? ''];
+    if (request) return { title: request, detail: `by ${event.actor}`, isFailure: false };
+    const title = sentence(event.message ?? `${event.fromStatus ?? 'new'} → ${event.toStatus}`);
+    return { title, detail: null, isFailure: false };
   }
   if (event.toStatus === 'Failed') {
-    const why = [event.reasonCode && reasonTitle(event.reasonCode), event.message && sentence(event.message)];
-    return {
-      title: `${stepNames[event.step]} failed`,
-      detail: why.filter(Boolean).join(': ') || null,
-      isFailure: true,
-    };
+    return { title: `${stepNames[event.step]} failed`, detail: why(event), isFailure: true };
   }
-  const end = event.toStatus === 'Ready' ? '; the store is ready' : event.toStatus === 'Deleted' ? '; the store is deleted' : '';
+  const end =
+    event.toStatus === 'Ready' ? ' — store ready' : event.toStatus === 'Deleted' ? ' — store deleted' : '';
   return { title: `${stepDone[event.step]}${end}`, detail: null, isFailure: false };
 }
 
@@ -34,10 +40,13 @@ export interface StoreTimelineProps {
   onRetry: () => void;
 }
 
-/** The store's history: each request, and each finished step with how long it took. */
+/** The store's history: requests, each finished step with how long it took, health changes. */
 export function StoreTimeline({ events, error, onRetry }: StoreTimelineProps) {
   return (
-    <section aria-labelledby="timeline-heading" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6">
+    <section
+      aria-labelledby="timeline-heading"
+      className="rounded-lg border border-slate-200 bg-white p-4 sm:p-6"
+    >
       <h2 id="timeline-heading" className="text-lg font-semibold text-slate-900">
         Timeline
       </h2>
@@ -64,7 +73,9 @@ export function StoreTimeline({ events, error, onRetry }: StoreTimelineProps) {
                   <time dateTime={event.at} className="text-xs text-slate-600 tabular-nums">
                     {formatTime(event.at)}
                   </time>
-                  <span className={`font-medium ${isFailure ? 'text-red-800' : 'text-slate-900'}`}>{title}</span>
+                  <span className={`font-medium ${isFailure ? 'text-red-800' : 'text-slate-900'}`}>
+                    {title}
+                  </span>
                   {event.durationMs !== null && (
                     <span className="text-slate-700 tabular-nums">
                       <span className="sr-only">took </span>

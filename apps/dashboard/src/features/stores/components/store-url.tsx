@@ -1,8 +1,9 @@
 import type { Store } from '@urumi/contracts';
 
-/** The store's address: a link once it is Ready, plain text before (nothing answers there yet). */
+/** The store's address: a link once it is Ready (or Degraded: partly up), plain text otherwise. */
 export function StoreUrl({ store, href = store.url }: { store: Store; href?: string }) {
-  if (store.status !== 'Ready') return <span className="break-all text-slate-600">{href}</span>;
+  if (store.status !== 'Ready' && store.status !== 'Degraded')
+    return <span className="break-all text-slate-600">{href}</span>;
   return (
     <a
       href={href}

@@ -21,10 +21,9 @@ describe('stores list', () => {
 
     const readyRow = await screen.findByRole('row', { name: /corner-shop/ });
     expect(within(readyRow).getByText('Ready')).toBeInTheDocument();
-    expect(within(readyRow).getByRole('link', { name: /corner-shop\.?.*localhost|localhost/ })).toHaveAttribute(
-      'href',
-      ready.url,
-    );
+    expect(
+      within(readyRow).getByRole('link', { name: /corner-shop\.?.*localhost|localhost/ }),
+    ).toHaveAttribute('href', ready.url);
     expect(within(readyRow).getByText(/WooCommerce · created/)).toBeInTheDocument();
     expect(within(readyRow).getByRole('link', { name: 'corner-shop' })).toHaveAttribute(
       'href',
@@ -48,7 +47,9 @@ describe('stores list', () => {
 
   it('filters by status and type through the API and keeps the filter in the address', async () => {
     const failed = makeStore({ name: 'broken-shop', status: 'Failed', step: 'release' });
-    const api = installFakeApi({ stores: [failed, makeStore({ name: 'fine-shop', status: 'Ready', step: null })] });
+    const api = installFakeApi({
+      stores: [failed, makeStore({ name: 'fine-shop', status: 'Ready', step: null })],
+    });
     const { user } = renderApp();
     await screen.findByRole('row', { name: /fine-shop/ });
 
@@ -87,7 +88,9 @@ describe('stores list', () => {
   it('shows a loading state, then an error with a way to try again', async () => {
     const api = installFakeApi();
     let fail = true;
-    api.on('GET', '/api/stores', () => (fail ? apiError(500, 'INTERNAL', 'something failed on our side') : undefined));
+    api.on('GET', '/api/stores', () =>
+      fail ? apiError(500, 'INTERNAL', 'something failed on our side') : undefined,
+    );
     const { user } = renderApp();
 
     expect(screen.getByText(/loading stores/i)).toBeInTheDocument();
@@ -112,7 +115,10 @@ describe('stores list', () => {
     );
 
     await waitFor(() => expect(within(rowOf('corner-shop')).getByText('Ready')).toBeInTheDocument());
-    expect(within(rowOf('corner-shop')).getByRole('link', { name: /localhost/ })).toHaveAttribute('href', store.url);
+    expect(within(rowOf('corner-shop')).getByRole('link', { name: /localhost/ })).toHaveAttribute(
+      'href',
+      store.url,
+    );
     expect(api.calls('/api/stores')).toHaveLength(1);
   });
 
@@ -128,7 +134,10 @@ describe('stores list', () => {
 
     expect(await screen.findByRole('row', { name: /new-shop/ })).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('row', { name: /old-shop/ })).not.toBeInTheDocument());
-    const names = screen.getAllByRole('row').slice(1).map((row) => within(row).getAllByRole('link')[0]?.textContent);
+    const names = screen
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => within(row).getAllByRole('link')[0]?.textContent);
     expect(names).toEqual(['new-shop']);
     expect(api.calls('/api/stores')).toHaveLength(1);
   });
