@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { clusterUp } from '@urumi/cluster';
+import { woocommerce } from '../apps/api/src/store-types/woocommerce/index.ts';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -50,26 +51,16 @@ async function bareHelm(): Promise<number> {
   const namespace = `bench-${id}`;
   const started = performance.now();
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const secret = (name: string, keys: string[]) =>
-    core.createNamespacedSecret({
+  // The same Secrets the engine creates for a store, so the chart gets what it expects.
+  for (const { name, keys } of woocommerce.secrets) {
+    await core.createNamespacedSecret({
       namespace,
       body: {
         metadata: { name },
         stringData: Object.fromEntries(keys.map((k) => [k, randomBytes(24).toString('base64url')])),
       },
     });
-  await secret('mariadb-credentials', ['root-password', 'password']);
-  await secret('wordpress-credentials', [
-    'admin-password',
-    'auth-key',
-    'secure-auth-key',
-    'logged-in-key',
-    'nonce-key',
-    'auth-salt',
-    'secure-auth-salt',
-    'logged-in-salt',
-    'nonce-salt',
-  ]);
+  }
   await exec(
     tools.bin('helm'),
     [

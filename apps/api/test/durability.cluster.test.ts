@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Store } from '@urumi/contracts';
+import { provisionSteps, type Store } from '@urumi/contracts';
 import { describe, expect, inject, it } from 'vitest';
-import { kube } from '../../../tools/cluster/test/kube.ts';
+import { helm, kube } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
 import {
   eventsOf,
@@ -15,21 +13,9 @@ import {
   type Shared,
 } from './support/urumi-process.ts';
 
-const exec = promisify(execFile);
-
 async function releases(): Promise<{ name: string; namespace: string; revision: string; status: string }[]> {
   // Helm 4 lists releases in every status by default.
-  const { stdout } = await exec(
-    join(inject('binDir'), 'helm'),
-    ['list', '--all-namespaces', '--output', 'json', '--kubeconfig', inject('kubeconfig')],
-    {
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: '/tmp/urumi-helm-cache',
-        HELM_CONFIG_HOME: '/tmp/urumi-helm-config',
-      },
-    },
-  );
+  const { stdout } = await helm(['list', '--all-namespaces', '--output', 'json']);
   return JSON.parse(stdout) as { name: string; namespace: string; revision: string; status: string }[];
 }
 
@@ -100,16 +86,7 @@ describe('kill -9 at any point loses nothing', () => {
     const release = (await releases()).find((r) => r.name === `store-${store.id}`);
     expect(release).toMatchObject({ status: 'deployed', revision: '1' });
     const completed = (await eventsOf(second, store.id)).filter((e) => e.step !== null).map((e) => e.step);
-    expect(completed).toEqual([
-      'queued',
-      'namespace',
-      'secrets',
-      'release',
-      'database',
-      'app',
-      'setup',
-      'verify',
-    ]);
+    expect(completed).toEqual(provisionSteps);
   });
 
   it('right after the store leaves the queue (namespace and secrets steps): the restarted process converges', async () => {
@@ -150,16 +127,7 @@ describe('several engines on one PostgreSQL database', () => {
       );
       const events = await eventsOf(a, store.id);
       const steps = events.filter((e) => e.step !== null).map((e) => e.step);
-      expect(steps).toEqual([
-        'queued',
-        'namespace',
-        'secrets',
-        'release',
-        'database',
-        'app',
-        'setup',
-        'verify',
-      ]);
+      expect(steps).toEqual(provisionSteps);
       for (const e of events.filter((x) => x.step === 'release'))
         actors.set(e.actor, (actors.get(e.actor) ?? 0) + 1);
     }

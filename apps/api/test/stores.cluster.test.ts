@@ -1,24 +1,10 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Store } from '@urumi/contracts';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
-import { kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { provisionSteps } from '@urumi/contracts';
+import { describe, expect, it } from 'vitest';
+import { helm, kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
 import { eventsOf, sharedSetup, startUrumi, valuesFile, waitForStore } from './support/urumi-process.ts';
-
-const exec = promisify(execFile);
-
-function helm(args: string[]) {
-  return exec(join(inject('binDir'), 'helm'), [...args, '--kubeconfig', inject('kubeconfig')], {
-    env: {
-      ...process.env,
-      HELM_CACHE_HOME: '/tmp/urumi-helm-cache',
-      HELM_CONFIG_HOME: '/tmp/urumi-helm-config',
-    },
-  });
-}
 
 async function names(list: Promise<{ items: { metadata?: { name?: string } }[] }>): Promise<string[]> {
   return (await list).items.map((i) => i.metadata?.name ?? '').sort();
@@ -129,16 +115,7 @@ describe('WooCommerce stores on the cluster', () => {
     expect(urumi.output()).not.toContain(urumi.token);
 
     const steps = (await eventsOf(urumi, id)).filter((e) => e.step !== null).map((e) => e.step);
-    expect(steps).toEqual([
-      'queued',
-      'namespace',
-      'secrets',
-      'release',
-      'database',
-      'app',
-      'setup',
-      'verify',
-    ]);
+    expect(steps).toEqual(provisionSteps);
   });
 
   it('deletes a store: release, volumes and namespace gone, a Deleted tombstone left', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
 import { storageClassName } from '../src/baseline.ts';
 import { versions } from '../src/versions.ts';
@@ -17,6 +17,28 @@ import {
 } from './kube.ts';
 
 const exec = promisify(execFile);
+
+/** A one-replica StatefulSet with a 1 GiB volumeClaimTemplate on the default StorageClass. */
+function databaseWithVolume(): V1StatefulSet {
+  return {
+    metadata: { name: 'db' },
+    spec: {
+      replicas: 1,
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: { containers: [{ ...container('db'), volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
+    },
+  };
+}
 
 describe('the test cluster behaves like a real one', () => {
   it('serves the pinned Kubernetes version on /version', async () => {
@@ -54,29 +76,7 @@ describe('the test cluster behaves like a real one', () => {
   it('makes a StatefulSet Ready with its volumeClaimTemplate PVC Bound on the default StorageClass', async () => {
     const { apps, core } = kube();
     const namespace = await testNamespace('sts');
-    await apps.createNamespacedStatefulSet({
-      namespace,
-      body: {
-        metadata: { name: 'db' },
-        spec: {
-          replicas: 1,
-          serviceName: 'db',
-          selector: { matchLabels: { app: 'db' } },
-          template: {
-            metadata: { labels: { app: 'db' } },
-            spec: {
-              containers: [{ ...container('db'), volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-            },
-          },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data' },
-              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-            },
-          ],
-        },
-      },
-    });
+    await apps.createNamespacedStatefulSet({ namespace, body: databaseWithVolume() });
     await waitFor('the StatefulSet to be Ready', async () => {
       const s = await apps.readNamespacedStatefulSet({ name: 'db', namespace });
       return s.status?.readyReplicas === 1;
@@ -186,24 +186,7 @@ describe('the test cluster behaves like a real one', () => {
   it('finalizes a deleted namespace completely, volumes included', async () => {
     const { apps, core } = kube();
     const namespace = await testNamespace('nsdel');
-    await apps.createNamespacedStatefulSet({
-      namespace,
-      body: {
-        metadata: { name: 'db' },
-        spec: {
-          replicas: 1,
-          serviceName: 'db',
-          selector: { matchLabels: { app: 'db' } },
-          template: { metadata: { labels: { app: 'db' } }, spec: { containers: [container('db')] } },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data' },
-              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-            },
-          ],
-        },
-      },
-    });
+    await apps.createNamespacedStatefulSet({ namespace, body: databaseWithVolume() });
     const pvc = await waitFor('the PVC to bind', async () => {
       const claim = await core.readNamespacedPersistentVolumeClaim({ name: 'data-db-0', namespace });
       return claim.status?.phase === 'Bound' ? claim : undefined;

@@ -1,22 +1,9 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { versions } from '../src/versions.ts';
-import { kube, statusOf, testNamespace, waitFor } from './kube.ts';
+import { helm, kube, statusOf, testNamespace, waitFor } from './kube.ts';
 
-const exec = promisify(execFile);
 const chart = join(import.meta.dirname, 'fixtures', 'hello');
-
-function helm(args: string[]) {
-  return exec(join(inject('binDir'), 'helm'), [...args, '--kubeconfig', inject('kubeconfig')], {
-    env: {
-      ...process.env,
-      HELM_CACHE_HOME: '/tmp/urumi-helm-cache',
-      HELM_CONFIG_HOME: '/tmp/urumi-helm-config',
-    },
-  });
-}
 
 describe('helm against the test cluster', () => {
   it('is the pinned Helm 4', async () => {

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -101,4 +104,17 @@ export function container(name = 'app') {
     image: 'registry.example/urumi/test:1',
     resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
   };
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs the pinned helm against the test cluster, with its own cache and config folders. */
+export function helm(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(join(inject('binDir'), 'helm'), [...args, '--kubeconfig', inject('kubeconfig')], {
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: '/tmp/urumi-helm-cache',
+      HELM_CONFIG_HOME: '/tmp/urumi-helm-config',
+    },
+  });
 }
