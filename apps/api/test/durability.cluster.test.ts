@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { provisionSteps, type Store } from '@urumi/contracts';
 import { describe, expect, inject, it } from 'vitest';
 import { helm, kube } from '../../../tools/cluster/test/kube.ts';
@@ -13,6 +15,8 @@ import {
   type Shared,
 } from './support/urumi-process.ts';
 
+const exec = promisify(execFile);
+
 async function releases(): Promise<{ name: string; namespace: string; revision: string; status: string }[]> {
   // Helm 4 lists releases in every status by default.
   const { stdout } = await helm(['list', '--all-namespaces', '--output', 'json']);
@@ -24,6 +28,21 @@ async function slowHelm(shared: Shared, seconds: number): Promise<string> {
   const file = join(shared.dataDir, 'slow-helm');
   const real = join(inject('binDir'), 'helm');
   await writeFile(file, `#!/bin/sh\nif [ "$1" = upgrade ]; then sleep ${seconds}; fi\nexec "${real}" "$@"\n`);
+  await chmod(file, 0o755);
+  return file;
+}
+
+/**
+ * The real helm, but an install waits for its workloads (`--wait`), so a crash can land while helm
+ * holds the release in pending-install.
+ */
+async function waitingHelm(shared: Shared): Promise<string> {
+  const file = join(shared.dataDir, 'waiting-helm');
+  const real = join(inject('binDir'), 'helm');
+  await writeFile(
+    file,
+    `#!/bin/sh\nif [ "$1" = upgrade ]; then exec "${real}" "$@" --wait=watcher --timeout 10m; fi\nexec "${real}" "$@"\n`,
+  );
   await chmod(file, 0o755);
   return file;
 }
@@ -106,6 +125,33 @@ describe('kill -9 at any point loses nothing', () => {
     }
     const ours = (await releases()).filter((r) => created.some((c) => r.name === `store-${c.body.id}`));
     expect(ours.map((r) => r.status)).toEqual(['deployed', 'deployed', 'deployed']);
+  });
+});
+
+describe('a Helm release left pending-install', () => {
+  it('is repaired by the next engine: uninstalled, installed again, and the store reaches Ready', async () => {
+    const shared = await sharedSetup(await freshPostgresUrl());
+    const stuck = await valuesFile(shared, {
+      wordpress: { podAnnotations: { 'sim.urumi.io/never-ready': 'true' } },
+    });
+    const first = await startUrumi(shared, {
+      HELM_BINARY: await waitingHelm(shared),
+      STORE_EXTRA_VALUES_FILE: stuck,
+    });
+    const { body: store } = await first.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    const release = `store-${store.id}`;
+    await expect
+      .poll(async () => (await releases()).find((r) => r.name === release)?.status, { timeout: 30_000 })
+      .toBe('pending-install');
+    // The process dies, and its helm with it (as a node restart would take both).
+    await first.crash();
+    await exec('pkill', ['-KILL', '-f', `upgrade --install ${release} `]).catch(() => undefined);
+    expect((await releases()).find((r) => r.name === release)?.status).toBe('pending-install');
+
+    const second = await startUrumi(shared);
+    const ready = await waitForStore(second, store.id, (s) => s.status !== 'Provisioning', 90_000);
+    expect(ready.status).toBe('Ready');
+    expect((await releases()).find((r) => r.name === release)).toMatchObject({ status: 'deployed' });
   });
 });
 
