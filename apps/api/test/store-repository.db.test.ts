@@ -163,6 +163,20 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     );
   });
 
+  it('tells every queued store when the queue moves, so shown positions stay true', async () => {
+    const database = await freshDatabase(kind);
+    const repo = new PostgresStoreRepository({ db: database.db });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await repo.create(input())).store.id);
+    const feed = await listenForStoreChanges(database);
+    const seen = new Set<string>();
+    feed.subscribe((id) => seen.add(id));
+    expect(await repo.promoteQueued(1, 'engine', { step: later(), provision: later() })).toBe(1);
+    await expect.poll(() => [...seen].sort(), { timeout: 5_000 }).toEqual([...ids].sort());
+    expect([...(await repo.queuePositions(ids)).values()]).toEqual([1, 2]);
+    await feed.close();
+  });
+
   it('notifies every listener of a change, from another connection', async () => {
     // On PostgreSQL the write comes from a second, independent connection pool.
     const url = kind === 'postgres' ? await freshPostgresUrl() : undefined;

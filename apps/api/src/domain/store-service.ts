@@ -56,7 +56,8 @@ export class StoreService {
       }),
     });
     if (!replayed) this.#o.onChange?.();
-    return { store: await this.view(store), replayed };
+    // Read it again: the engine may already have taken it out of the queue.
+    return { store: await this.view((await this.#o.repository.get(store.id)) ?? store), replayed };
   }
 
   async get(id: string): Promise<Store> {

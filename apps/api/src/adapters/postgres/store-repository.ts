@@ -47,6 +47,13 @@ async function notify(tx: Tx, storeId: string): Promise<void> {
   await tx.execute(sql`SELECT pg_notify(${storeChangesChannel}, ${storeId})`);
 }
 
+/** Every queued store's position may have changed: tell their listeners. */
+async function notifyQueued(tx: Tx): Promise<void> {
+  await tx.execute(
+    sql`SELECT pg_notify(${storeChangesChannel}, ${stores.id}) FROM ${stores} WHERE ${stores.status} = 'Provisioning' AND ${stores.step} = 'queued'`,
+  );
+}
+
 async function appendEvent(tx: Tx, storeId: string, fromStatus: StoreStatus | null, event: EventInput) {
   await tx.insert(storeEvents).values({
     storeId,
@@ -225,6 +232,7 @@ export class PostgresStoreRepository implements StoreRepository {
         message: 'delete requested',
       });
       await notify(tx, id);
+      if (row.status === 'Provisioning' && row.step === 'queued') await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
@@ -257,7 +265,7 @@ export class PostgresStoreRepository implements StoreRepository {
         step: null,
         message: 'retry requested',
       });
-      await notify(tx, id);
+      await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
@@ -303,6 +311,7 @@ export class PostgresStoreRepository implements StoreRepository {
         });
         await notify(tx, id);
       }
+      if (queued.length > 0) await notifyQueued(tx);
       return queued.length;
     });
   }
