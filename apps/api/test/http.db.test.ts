@@ -385,6 +385,13 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
         '/api/health',
       ]),
     );
+    const operations = openapi.json<{
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    }>().paths;
+    expect(operations['/api/health']?.get?.security).toEqual([]);
+    expect(Object.keys(operations['/api/stores']?.post?.responses ?? {}).sort()).toEqual(
+      ['202', '400', '401', '409', '413', '415', '422', '429'].sort(),
+    );
     expect((await server.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
     expect((await server.inject({ url: '/metrics' })).statusCode).toBe(200);
   });

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { listenForStoreChanges } from '../src/adapters/postgres/change-feed.ts';
 import { openDatabase } from '../src/adapters/postgres/database.ts';
 import { PostgresStoreRepository } from '../src/adapters/postgres/store-repository.ts';
+import { PostgresTokenRepository } from '../src/adapters/postgres/token-repository.ts';
 import { isDomainError } from '../src/domain/errors.ts';
 import type { CreateStoreInput } from '../src/domain/ports.ts';
 import { newStoreId } from '../src/domain/store-id.ts';
+import { ensureAdminToken, hashToken } from '../src/domain/tokens.ts';
 import { databaseKinds, freshDatabase, freshPostgresUrl } from './support/databases.ts';
 
 const later = () => new Date(Date.now() + 300_000);
@@ -214,6 +216,19 @@ describe('migrations on one PostgreSQL database', () => {
     const opened = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url })));
     const { store } = await new PostgresStoreRepository({ db: opened[0]!.db }).create(input());
     expect((await new PostgresStoreRepository({ db: opened[3]!.db }).get(store.id))?.id).toBe(store.id);
+    await Promise.all(opened.map((d) => d.close()));
+  });
+});
+
+describe('the admin token on one PostgreSQL database', () => {
+  it('is registered once when several processes start together with the same configured token', async () => {
+    const url = await freshPostgresUrl();
+    const opened = await Promise.all(Array.from({ length: 3 }, () => openDatabase({ url })));
+    const token = `urumi_${'x'.repeat(40)}`;
+    await Promise.all(opened.map((d) => ensureAdminToken(new PostgresTokenRepository({ db: d.db }), token)));
+    const tokens = new PostgresTokenRepository({ db: opened[0]!.db });
+    expect(await tokens.count()).toBe(1);
+    expect(await tokens.findByHash(hashToken(token))).toMatchObject({ name: 'admin' });
     await Promise.all(opened.map((d) => d.close()));
   });
 });

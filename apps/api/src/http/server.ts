@@ -64,7 +64,20 @@ const idempotencyKeySchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'an Idempotency-Key is 1-200 printable ASCII characters');
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+/**
+ * The error responses each route documents (all `errorBodySchema`). Every authenticated route can
+ * answer 400 (bad input), 401 (no or a wrong token) and 429 (too many failed sign-ins); the rest are
+ * added where a route can send them.
+ */
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 429: errorBodySchema };
+const storeErrors = { ...errors, 404: errorBodySchema };
+const createErrors = {
+  ...errors,
+  409: errorBodySchema,
+  413: errorBodySchema,
+  415: errorBodySchema,
+  422: errorBodySchema,
+};
 
 /** Counts failed authentications per client address over a sliding minute. */
 function failureCounter(limit: number) {
@@ -164,7 +177,7 @@ export async function buildServer(o: ServerOptions) {
           'Accepted stores are provisioned in the background; over MAX_CONCURRENT_PROVISIONS they wait in step `queued`.',
         body: createStoreBodySchema,
         headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
-        response: { 202: storeSchema, ...errors, 422: errorBodySchema, 429: errorBodySchema },
+        response: { 202: storeSchema, ...createErrors },
       },
       config: {
         rateLimit: {
@@ -202,7 +215,11 @@ export async function buildServer(o: ServerOptions) {
   app.get(
     '/api/stores/:id',
     {
-      schema: { summary: 'One store', params: storeParamsSchema, response: { 200: storeSchema, ...errors } },
+      schema: {
+        summary: 'One store',
+        params: storeParamsSchema,
+        response: { 200: storeSchema, ...storeErrors },
+      },
     },
     async (request) => o.stores.get(request.params.id),
   );
@@ -213,7 +230,7 @@ export async function buildServer(o: ServerOptions) {
       schema: {
         summary: 'Delete a store (cancels a provision in flight)',
         params: storeParamsSchema,
-        response: { 202: storeSchema, ...errors },
+        response: { 202: storeSchema, ...storeErrors },
       },
     },
     async (request, reply) =>
@@ -226,7 +243,7 @@ export async function buildServer(o: ServerOptions) {
       schema: {
         summary: 'Retry a Failed store',
         params: storeParamsSchema,
-        response: { 202: storeSchema, ...errors },
+        response: { 202: storeSchema, ...storeErrors, 409: errorBodySchema },
       },
     },
     async (request, reply) =>
@@ -239,7 +256,7 @@ export async function buildServer(o: ServerOptions) {
       schema: {
         summary: "A store's timeline",
         params: storeParamsSchema,
-        response: { 200: storeEventListSchema, ...errors },
+        response: { 200: storeEventListSchema, ...storeErrors },
       },
     },
     async (request) => ({ items: await o.stores.events(request.params.id) }),
@@ -281,6 +298,7 @@ export async function buildServer(o: ServerOptions) {
     {
       schema: {
         summary: 'Health of the database, Kubernetes and helm',
+        security: [],
         response: { 200: healthSchema, 503: healthSchema },
       },
     },

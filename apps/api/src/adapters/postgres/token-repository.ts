@@ -19,7 +19,11 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async create(token: { id: string; name: string; hash: string }): Promise<void> {
-    await this.#db.insert(apiTokens).values({ id: token.id, name: token.name, tokenHash: token.hash });
+    // Replicas starting together register the same configured token: the first one wins.
+    await this.#db
+      .insert(apiTokens)
+      .values({ id: token.id, name: token.name, tokenHash: token.hash })
+      .onConflictDoNothing({ target: apiTokens.tokenHash });
   }
 
   async count(): Promise<number> {
