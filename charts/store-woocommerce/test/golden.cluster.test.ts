@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   CoreV1Event,
@@ -12,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { kube, rejectionOf, waitFor } from '../../../tools/cluster/test/kube.ts';
 import {
   chartDir,
+  expectGolden,
   keyOf,
   parseManifests,
   podTemplateOf,
@@ -30,7 +30,6 @@ import {
 
 const goldenDir = join(import.meta.dirname, 'golden');
 const release = 'store-0123456789ab';
-const isUpdating = process.env.UPDATE_GOLDEN === '1';
 
 interface GoldenCase {
   name: string;
@@ -133,18 +132,7 @@ describe('charts/store-woocommerce golden renders', () => {
     ]);
     golden.check(parseManifests(output));
 
-    const file = join(goldenDir, `${golden.name}.yaml`);
-    if (isUpdating) {
-      await writeFile(file, output);
-      return;
-    }
-    const expected = await readFile(file, 'utf8').catch(() => {
-      throw new Error(`${file} is missing: create it with UPDATE_GOLDEN=1 and review it`);
-    });
-    expect(
-      output,
-      `golden/${golden.name}.yaml is stale: rerun with UPDATE_GOLDEN=1 and review the diff`,
-    ).toBe(expected);
+    await expectGolden(join(goldenDir, `${golden.name}.yaml`), output);
   });
 
   it.each(cases)('passes helm lint --strict with case $name', async (golden) => {

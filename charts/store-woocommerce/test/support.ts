@@ -2,7 +2,7 @@
 // the engine's readiness checks by the chart's fixed names.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ import {
   type V1PodTemplateSpec,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
 import { kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
 
@@ -170,4 +170,19 @@ export async function waitForStore(namespace: string): Promise<void> {
       return pvc.status?.phase === 'Bound';
     });
   }
+}
+
+/**
+ * Compares a render with its committed golden file, or rewrites the file when UPDATE_GOLDEN=1
+ * (then review the diff before committing it).
+ */
+export async function expectGolden(file: string, actual: string): Promise<void> {
+  if (process.env.UPDATE_GOLDEN === '1') {
+    await writeFile(file, actual);
+    return;
+  }
+  const expected = await readFile(file, 'utf8').catch(() => {
+    throw new Error(`${file} is missing: create it with UPDATE_GOLDEN=1 and review it`);
+  });
+  expect(actual, `${file} is stale: rerun with UPDATE_GOLDEN=1 and review the diff`).toBe(expected);
 }

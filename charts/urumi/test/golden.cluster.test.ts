@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   KubernetesObject,
@@ -8,7 +7,7 @@ import type {
   V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { chartDir, keyOf, parseManifests, secretValue, useHelm } from './support.ts';
+import { chartDir, expectGolden, keyOf, parseManifests, secretValue, useHelm } from './support.ts';
 
 // Golden renders: each case is an operator's values file (golden/<case>.values.yaml) on top of a
 // profile (values-<profile>.yaml), rendered as
@@ -21,7 +20,6 @@ import { chartDir, keyOf, parseManifests, secretValue, useHelm } from './support
 // and review the diff like code.
 
 const goldenDir = join(import.meta.dirname, 'golden');
-const isUpdating = process.env.UPDATE_GOLDEN === '1';
 
 interface GoldenCase {
   name: string;
@@ -145,18 +143,7 @@ describe('charts/urumi golden renders', () => {
     golden.check(parseManifests(output));
 
     const masked = maskGenerated(output);
-    const file = join(goldenDir, `${golden.name}.yaml`);
-    if (isUpdating) {
-      await writeFile(file, masked);
-      return;
-    }
-    const expected = await readFile(file, 'utf8').catch(() => {
-      throw new Error(`${file} is missing: create it with UPDATE_GOLDEN=1 and review it`);
-    });
-    expect(
-      masked,
-      `golden/${golden.name}.yaml is stale: rerun with UPDATE_GOLDEN=1 and review the diff`,
-    ).toBe(expected);
+    await expectGolden(join(goldenDir, `${golden.name}.yaml`), masked);
   });
 
   it.each(cases)('passes helm lint --strict with case $name', async (golden) => {

@@ -11,6 +11,7 @@ import { parseManifests, type Helm } from '../../store-woocommerce/test/support.
 
 export {
   containersOf,
+  expectGolden,
   keyOf,
   parseManifests,
   podTemplateOf,
