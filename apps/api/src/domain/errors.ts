@@ -42,3 +42,11 @@ export const idempotencyKeyReused = () =>
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof Error && error.name === 'DomainError';
 }
+
+/**
+ * The cluster holds something in a store's way that the engine must not overwrite (a namespace or
+ * RoleBinding it does not own). Retrying cannot help, so the store fails at once with this message.
+ */
+export class ClusterConflict extends Error {
+  override name = 'ClusterConflict';
+}

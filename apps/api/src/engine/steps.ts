@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
 import type { ClusterPort, HelmPort, NamespaceSpec } from '../domain/ports.ts';
+import { ClusterConflict } from '../domain/errors.ts';
 import type { Reason } from '../domain/reasons.ts';
 import { storeNamespace } from '../domain/store-id.ts';
 import { readinessSteps, type ReadinessStep, type StoreTypeDefinition } from '../domain/store-type.ts';
@@ -56,21 +57,27 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
   const namespace = storeNamespace(c.store.id);
   switch (c.store.step) {
     case 'namespace':
-      await c.cluster.ensureNamespace({
-        name: namespace,
-        labels: {
-          'app.kubernetes.io/managed-by': 'urumi',
-          'urumi.io/store-id': c.store.id,
-          'urumi.io/store-type': c.store.type,
-          // Merchants run plugins, i.e. untrusted code. Every store workload meets the restricted
-          // profile (charts/store-woocommerce/README.md, "Pod Security"), so that is what is enforced.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
-        },
-        ...c.definition.guardrails,
-        grant: c.grant,
-      });
+      try {
+        await c.cluster.ensureNamespace({
+          name: namespace,
+          labels: {
+            'app.kubernetes.io/managed-by': 'urumi',
+            'urumi.io/store-id': c.store.id,
+            'urumi.io/store-type': c.store.type,
+            // Merchants run plugins, i.e. untrusted code. Every store workload meets the restricted
+            // profile (charts/store-woocommerce/README.md, "Pod Security"), so that is what is enforced.
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+            'pod-security.kubernetes.io/audit': 'restricted',
+          },
+          ...c.definition.guardrails,
+          grant: c.grant,
+        });
+      } catch (error) {
+        if (error instanceof ClusterConflict)
+          return { kind: 'failed', reason: { code: 'KUBERNETES_ERROR', message: error.message } };
+        throw error;
+      }
       return { kind: 'done' };
     case 'secrets':
       for (const secret of c.definition.secrets) {

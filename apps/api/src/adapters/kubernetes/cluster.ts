@@ -17,6 +17,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { ClusterConflict } from '../../domain/errors.ts';
 import type {
   ClusterPort,
   JobView,
@@ -274,7 +275,7 @@ export class KubernetesCluster implements ClusterPort {
       const existing = await this.#core.readNamespace({ name: namespace });
       const owner = existing.metadata?.labels?.[storeSelector];
       if (owner !== spec.labels[storeSelector]) {
-        throw new Error(`namespace ${namespace} already exists and is not this store's`);
+        throw new ClusterConflict(`namespace ${namespace} already exists and does not belong to this store`);
       }
       if (existing.metadata?.deletionTimestamp)
         throw new Error(`namespace ${namespace} is still being deleted`);
@@ -293,7 +294,35 @@ export class KubernetesCluster implements ClusterPort {
           },
         ],
       };
-      await this.#rbac.createNamespacedRoleBinding({ namespace, body: binding }).catch(ignore(409));
+      const fresh = await this.#rbac.createNamespacedRoleBinding({ namespace, body: binding }).then(
+        () => true,
+        (error: unknown) => {
+          if (statusOf(error) !== 409) throw error;
+          return false;
+        },
+      );
+      if (!fresh) {
+        // A binding of that name from someone else (or an older install) must grant exactly this
+        // role to exactly this account; its roleRef cannot be changed, so say so rather than use it.
+        const existing = await this.#rbac.readNamespacedRoleBinding({
+          name: binding.metadata.name,
+          namespace,
+        });
+        const subject = existing.subjects?.length === 1 ? existing.subjects[0] : undefined;
+        if (
+          existing.roleRef.kind !== 'ClusterRole' ||
+          existing.roleRef.name !== spec.grant.clusterRole ||
+          subject?.kind !== 'ServiceAccount' ||
+          subject.name !== spec.grant.serviceAccount.name ||
+          subject.namespace !== spec.grant.serviceAccount.namespace
+        ) {
+          throw new ClusterConflict(
+            `RoleBinding ${binding.metadata.name} in namespace ${namespace} exists but does not bind ClusterRole ` +
+              `${spec.grant.clusterRole} to ServiceAccount ${spec.grant.serviceAccount.namespace}/` +
+              `${spec.grant.serviceAccount.name}; delete it and retry the store`,
+          );
+        }
+      }
     }
     await this.#apply(
       () =>
