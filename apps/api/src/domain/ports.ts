@@ -108,6 +108,8 @@ export interface TokenRepository {
 /** Store ids whose row changed, from any process on the same database. */
 export interface ChangeFeed {
   subscribe(listener: (storeId: string) => void): () => void;
+  /** Called when changes may have been missed (the feed's connection was lost and is back). */
+  onGap(listener: () => void): () => void;
 }
 
 /** The time, as a seam for tests. */

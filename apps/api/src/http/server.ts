@@ -282,8 +282,12 @@ export async function buildServer(o: ServerOptions) {
         'x-accel-buffering': 'no',
       });
       res.write('retry: 3000\n: connected\n\n');
-      const unsubscribe = hub.subscribe((store) => {
-        res.write(`event: store\nid: ${store.id}:${store.updatedAt}\ndata: ${JSON.stringify(store)}\n\n`);
+      const unsubscribe = hub.subscribe({
+        store(store) {
+          res.write(`event: store\nid: ${store.id}:${store.updatedAt}\ndata: ${JSON.stringify(store)}\n\n`);
+        },
+        // Changes were missed: end the stream; the client reconnects and reloads what it shows.
+        gap: () => res.end(),
       });
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       request.raw.on('close', () => {

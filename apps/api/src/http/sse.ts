@@ -1,7 +1,11 @@
 import type { Store } from '@urumi/contracts';
 import type { ChangeFeed } from '../domain/ports.ts';
 
-type Listener = (store: Store) => void;
+interface Listener {
+  store(store: Store): void;
+  /** Changes may have been missed; the client must resynchronise (the route ends its stream). */
+  gap(): void;
+}
 
 /**
  * Fans store changes out to every Server-Sent Events client of this process: one read of the
@@ -12,11 +16,16 @@ export class StoreEventsHub {
   readonly #listeners = new Set<Listener>();
   readonly #load: (id: string) => Promise<Store | null>;
   readonly #pending = new Map<string, boolean>();
-  #unsubscribe: (() => void) | null = null;
+  #unsubscribe: (() => void)[] = [];
 
   constructor(options: { changes: ChangeFeed; load: (id: string) => Promise<Store | null> }) {
     this.#load = options.load;
-    this.#unsubscribe = options.changes.subscribe((id) => this.#changed(id));
+    this.#unsubscribe = [
+      options.changes.subscribe((id) => this.#changed(id)),
+      options.changes.onGap(() => {
+        for (const listener of this.#listeners) listener.gap();
+      }),
+    ];
   }
 
   subscribe(listener: Listener): () => void {
@@ -29,8 +38,8 @@ export class StoreEventsHub {
   }
 
   close(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
     this.#listeners.clear();
   }
 
@@ -47,7 +56,7 @@ export class StoreEventsHub {
   async #publish(id: string): Promise<void> {
     try {
       const store = await this.#load(id).catch(() => null);
-      if (store) for (const listener of this.#listeners) listener(store);
+      if (store) for (const listener of this.#listeners) listener.store(store);
     } finally {
       const again = this.#pending.get(id);
       this.#pending.delete(id);

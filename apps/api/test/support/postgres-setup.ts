@@ -38,15 +38,17 @@ async function postgresBin(): Promise<string> {
   return join(root, versions[0], 'bin');
 }
 
-/**
- * Gives the database and cluster tiers a real PostgreSQL server: `TEST_DATABASE_URL` when set,
- * otherwise a throwaway server from Debian's binaries on a free 127.0.0.1 port, removed afterwards.
- */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.env.TEST_DATABASE_URL) {
-    project.provide('postgresUrl', process.env.TEST_DATABASE_URL);
-    return () => Promise.resolve();
-  }
+export interface PostgresServer {
+  /** Superuser URL of the server's `postgres` database. */
+  url: string;
+  /** Stops the server (`fast`: sessions are disconnected, as on a restart) and starts it again. */
+  restart(downtimeMs?: number): Promise<void>;
+  /** Stops the server and removes its files. */
+  stop(): Promise<void>;
+}
+
+/** A throwaway PostgreSQL server from Debian's binaries on a free 127.0.0.1 port. */
+export async function startPostgres(): Promise<PostgresServer> {
   const bin = await postgresBin();
   const dir = await mkdtemp(join(tmpdir(), 'urumi-pg-'));
   const data = join(dir, 'data');
@@ -63,21 +65,44 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await chown(dir, Number(stdout.trim()), Number(gid.trim()));
   }
   await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  await run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    'start',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300`,
-  ]);
-  project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
-  return async () => {
-    await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300`,
+    ]);
+  await start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async restart(downtimeMs = 0) {
+      await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+      await start();
+    },
+    async stop() {
+      await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
+}
+
+/**
+ * Gives the database and cluster tiers a real PostgreSQL server: `TEST_DATABASE_URL` when set,
+ * otherwise a throwaway server from Debian's binaries (startPostgres), removed afterwards.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide('postgresUrl', process.env.TEST_DATABASE_URL);
+    return () => Promise.resolve();
+  }
+  const server = await startPostgres();
+  project.provide('postgresUrl', server.url);
+  return () => server.stop();
 }

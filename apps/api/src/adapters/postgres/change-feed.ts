@@ -10,13 +10,24 @@ export async function listenForStoreChanges(
   database: Database,
 ): Promise<ChangeFeed & { close(): Promise<void> }> {
   const listeners = new Set<(storeId: string) => void>();
-  const unlisten = await database.listen(storeChangesChannel, (storeId) => {
-    for (const listener of listeners) listener(storeId);
-  });
+  const gapListeners = new Set<() => void>();
+  const unlisten = await database.listen(
+    storeChangesChannel,
+    (storeId) => {
+      for (const listener of listeners) listener(storeId);
+    },
+    () => {
+      for (const listener of gapListeners) listener();
+    },
+  );
   return {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onGap(listener) {
+      gapListeners.add(listener);
+      return () => gapListeners.delete(listener);
     },
     close: unlisten,
   };

@@ -15,8 +15,16 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** Calls `listener` for each NOTIFY on `channel`, from any connection or process. */
-  listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` for each NOTIFY on `channel`, from any connection or process. A lost
+   * listening connection is re-established with backoff; `onGap` is called once it is back,
+   * because notifications sent meanwhile were missed.
+   */
+  listen(
+    channel: string,
+    listener: (payload: string) => void,
+    onGap?: () => void,
+  ): Promise<() => Promise<void>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -53,22 +61,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
     lockClient.release();
   }
-  const listeners: pg.Client[] = [];
+  const listeners: (() => Promise<void>)[] = [];
   return {
     db: db as unknown as Db,
     kind: 'postgres',
-    async listen(channel, listener) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => undefined);
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel) listener(message.payload ?? '');
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.push(client);
-      return async () => {
-        await client.end().catch(() => undefined);
-      };
+    async listen(channel, listener, onGap) {
+      const stop = await keepListening(url, channel, listener, onGap ?? (() => undefined));
+      listeners.push(stop);
+      return stop;
     },
     ping: () =>
       pool.query('SELECT 1').then(
@@ -76,9 +76,67 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         () => false,
       ),
     async close() {
-      await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
+      await Promise.all(listeners.map((stop) => stop()));
       await pool.end();
     },
+  };
+}
+
+/**
+ * A dedicated LISTEN connection that comes back after the server restarts or the network drops:
+ * reconnects with backoff (0.5 s doubling to 10 s) and reports the gap once it listens again.
+ */
+async function keepListening(
+  url: string,
+  channel: string,
+  listener: (payload: string) => void,
+  onGap: () => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let delayMs = 500;
+  let timer: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('error', () => undefined);
+    next.on('notification', (message) => {
+      if (message.channel === channel) listener(message.payload ?? '');
+    });
+    next.on('end', () => {
+      if (client === next) client = null;
+      if (!stopped) retry();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    client = next;
+  };
+  const retry = () => {
+    if (timer || stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      connect().then(
+        () => {
+          delayMs = 500;
+          onGap();
+        },
+        () => {
+          delayMs = Math.min(10_000, delayMs * 2);
+          retry();
+        },
+      );
+    }, delayMs);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await client?.end().catch(() => undefined);
   };
 }
 
@@ -90,6 +148,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     db: db as unknown as Db,
     kind: 'pglite',
+    // PGlite runs in this process: its notifications cannot be lost to a dropped connection.
     async listen(channel, listener) {
       const unsubscribe = await client.listen(channel, listener);
       return unsubscribe;
