@@ -16,6 +16,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
+import type { StoreTypeDefinition } from '../../../apps/api/src/domain/store-type.ts';
 import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
 import { kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
 
@@ -102,18 +103,19 @@ export function isTrue(conditions: { type: string; status: string }[] | undefine
 /**
  * Creates what the engine prepares before helm runs, but stricter: a namespace that enforces (and
  * warns about) the restricted Pod Security standard, the engine's own ResourceQuota and LimitRange
- * for WooCommerce stores (so a chart that outgrows them fails here), and the two credential Secrets
- * with random values. Returns the namespace and every secret value.
+ * for the store type (WooCommerce unless given; so a chart that outgrows them fails here), and the
+ * store type's credential Secrets with random values. Returns the namespace and every secret value.
  */
 export async function prepareStoreNamespace(
   prefix: string,
+  storeType: Pick<StoreTypeDefinition, 'guardrails' | 'secrets'> = woocommerce,
 ): Promise<{ namespace: string; secretValues: string[] }> {
   const { core } = kube();
   const namespace = await testNamespace(prefix, {
     'pod-security.kubernetes.io/enforce': 'restricted',
     'pod-security.kubernetes.io/warn': 'restricted',
   });
-  const { quota, containerDefaults } = woocommerce.guardrails;
+  const { quota, containerDefaults } = storeType.guardrails;
   await core.createNamespacedResourceQuota({
     namespace,
     body: { metadata: { name: 'store-quota' }, spec: { hard: quota } },
@@ -134,19 +136,13 @@ export async function prepareStoreNamespace(
       },
     },
   });
-  const secret = () => randomBytes(24).toString('base64url');
-  const database = { 'root-password': secret(), password: secret() };
-  const wordpressKeys = woocommerce.secrets.find((s) => s.name === 'wordpress-credentials')?.keys ?? [];
-  const wordpress = Object.fromEntries(wordpressKeys.map((key) => [key, secret()]));
-  await core.createNamespacedSecret({
-    namespace,
-    body: { metadata: { name: 'mariadb-credentials' }, stringData: database },
-  });
-  await core.createNamespacedSecret({
-    namespace,
-    body: { metadata: { name: 'wordpress-credentials' }, stringData: wordpress },
-  });
-  return { namespace, secretValues: [...Object.values(database), ...Object.values(wordpress)] };
+  const secretValues: string[] = [];
+  for (const { name, keys } of storeType.secrets) {
+    const stringData = Object.fromEntries(keys.map((key) => [key, randomBytes(24).toString('base64url')]));
+    secretValues.push(...Object.values(stringData));
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
+  }
+  return { namespace, secretValues };
 }
 
 /** The engine's readiness checks, by the chart's fixed names. */
@@ -185,4 +181,37 @@ export async function expectGolden(file: string, actual: string): Promise<void> 
     throw new Error(`${file} is missing: create it with UPDATE_GOLDEN=1 and review it`);
   });
   expect(actual, `${file} is stale: rerun with UPDATE_GOLDEN=1 and review the diff`).toBe(expected);
+}
+
+/**
+ * Submits each workload's pod template in `objects` as a server-side dry-run pod to `namespace`
+ * (prepared by prepareStoreNamespace: restricted Pod Security, the engine's quota), as its controller
+ * would create it; throws naming the workload and `label` when admission refuses one.
+ */
+export async function expectPodsAdmitted(
+  namespace: string,
+  objects: KubernetesObject[],
+  label: string,
+): Promise<void> {
+  const { core } = kube();
+  for (const workload of objects.filter((object) => podTemplateOf(object))) {
+    const template = podTemplateOf(workload);
+    const spec = structuredClone(template?.spec ?? { containers: [] });
+    // As the StatefulSet controller does: each claim template becomes the pod's PVC volume.
+    for (const claim of (workload as V1StatefulSet).spec?.volumeClaimTemplates ?? []) {
+      const name = claim.metadata?.name ?? '';
+      spec.volumes = [
+        ...(spec.volumes ?? []),
+        { name, persistentVolumeClaim: { claimName: `${name}-${workload.metadata?.name}-0` } },
+      ];
+    }
+    const body = {
+      metadata: { name: `${workload.metadata?.name}-dry-run`, labels: template?.metadata?.labels },
+      spec,
+    };
+    await core.createNamespacedPod({ namespace, body, dryRun: 'All' }).catch((error: unknown) => {
+      const detail = (error as { body?: unknown }).body;
+      throw new Error(`${label}: ${keyOf(workload)}'s pod was refused: ${String(detail)}`);
+    });
+  }
 }
