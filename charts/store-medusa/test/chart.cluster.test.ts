@@ -1,0 +1,585 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Container,
+  V1Deployment,
+  V1Job,
+  V1NetworkPolicy,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { simulation } from '../../../tools/cluster/src/simulation.ts';
+import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import {
+  containersOf,
+  isTrue,
+  keyOf,
+  parseManifests,
+  podTemplateOf,
+  useHelm,
+} from '../../store-woocommerce/test/support.ts';
+import {
+  chartDir,
+  localValues,
+  medusaSecrets,
+  prepareMedusaNamespace,
+  prodValues,
+  waitForMedusaStore,
+} from './support.ts';
+
+const exec = promisify(execFile);
+
+const componentOf: Record<string, string> = {
+  'Service/postgres': 'database',
+  'Service/postgres-headless': 'database',
+  'StatefulSet/postgres': 'database',
+  'NetworkPolicy/postgres': 'database',
+  'Service/redis': 'cache',
+  'Service/redis-headless': 'cache',
+  'StatefulSet/redis': 'cache',
+  'NetworkPolicy/redis': 'cache',
+  'ConfigMap/medusa-env': 'server',
+  'Service/medusa-server': 'server',
+  'Deployment/medusa-server': 'server',
+  'Ingress/medusa': 'server',
+  'NetworkPolicy/medusa-server': 'server',
+  'Deployment/medusa-worker': 'worker',
+  'NetworkPolicy/medusa-worker': 'worker',
+  'ConfigMap/medusa-scripts': 'migrations',
+  'Job/medusa-migrations': 'migrations',
+  'NetworkPolicy/medusa-migrations': 'migrations',
+  'ConfigMap/medusa-admin-env': 'admin',
+  'Job/medusa-admin': 'admin',
+  'NetworkPolicy/medusa-admin': 'admin',
+};
+const secretNames: string[] = medusaSecrets.map((secret) => secret.name);
+
+const { run: helm, failure: helmFailure } = useHelm();
+
+function newStoreId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** The values the engine sets per store. */
+function storeValues(id: string): string[] {
+  return ['--set-string', `store.id=${id}`, '--set-string', `store.host=${id}.localhost`];
+}
+
+async function render(args: string[]): Promise<KubernetesObject[]> {
+  return parseManifests(
+    await helm(['template', 'store-release', chartDir, '--namespace', 'store-ns', ...args]),
+  );
+}
+
+const find = <T extends KubernetesObject>(objects: KubernetesObject[], key: string) =>
+  objects.find((object) => keyOf(object) === key) as T;
+
+function container(objects: KubernetesObject[], key: string, name: string): V1Container {
+  const template = podTemplateOf(find(objects, key));
+  const found = containersOf(template ?? {}).find((c) => c.name === name);
+  if (!found) throw new Error(`${key} has no container ${name}`);
+  return found;
+}
+
+describe('charts/store-medusa', () => {
+  it('passes helm lint --strict with the local and the production values', async () => {
+    const id = newStoreId();
+    for (const values of [localValues, prodValues]) {
+      const output = await helm(['lint', '--strict', chartDir, '--values', values, ...storeValues(id)]);
+      expect(output).toContain('0 chart(s) failed');
+    }
+  });
+
+  it('refuses an unknown value, a wrong type, a missing store id or host, and an unpinned official image', async () => {
+    const id = newStoreId();
+    const cases = [
+      { args: ['--set', 'replicas=2'], error: "at '': additional properties 'replicas' not allowed" },
+      {
+        args: ['--set', 'medusa.resources.limit.cpu=1'],
+        error: "at '/medusa/resources': additional properties 'limit' not allowed",
+      },
+      {
+        args: ['--set', 'migrations.backofLimit=1'],
+        error: "at '/migrations': additional properties 'backofLimit' not allowed",
+      },
+      {
+        args: ['--set-string', 'postgres.config.maxConnections=many'],
+        error: "at '/postgres/config/maxConnections': got string, want integer",
+      },
+      {
+        args: ['--set-string', 'images.postgres.digest='],
+        error: "at '/images/postgres/digest': '' does not match pattern",
+      },
+      {
+        args: ['--set-string', 'images.medusa.digest=latest'],
+        error: "at '/images/medusa/digest': 'latest' does not match pattern",
+      },
+      {
+        args: ['--set-string', 'medusa.cors.store[0]=javascript:alert(1)'],
+        error: "at '/medusa/cors/store/0'",
+      },
+      {
+        args: ['--set-string', 'store.id=0123456789AB'],
+        error: "at '/store/id': '0123456789AB' does not match",
+      },
+    ];
+    for (const { args, error } of cases) {
+      const values = ['--values', localValues, ...storeValues(id), ...args];
+      expect(await helmFailure(['template', 'store-x', chartDir, ...values]), args.join(' ')).toContain(
+        error,
+      );
+      const lint = await helmFailure(['lint', '--strict', chartDir, ...values]);
+      expect(lint, args.join(' ')).toContain(error);
+      expect(lint).toContain('1 chart(s) failed');
+    }
+    expect(
+      await helmFailure(['template', 'store-x', chartDir, '--set-string', 'store.host=a.localhost']),
+    ).toContain("at '/store': missing property 'id'");
+    expect(await helmFailure(['template', 'store-x', chartDir, '--set-string', `store.id=${id}`])).toContain(
+      "at '/store': missing property 'host'",
+    );
+  });
+
+  it('renders the fixed names, the Urumi labels, hardened containers with requests and limits, and no Secret', async () => {
+    const id = newStoreId();
+    const objects = await render(['--values', localValues, ...storeValues(id)]);
+
+    expect(objects.map(keyOf).sort()).toEqual(Object.keys(componentOf).sort());
+    expect(objects.map((object) => object.kind)).not.toContain('Secret');
+
+    const common = {
+      'app.kubernetes.io/name': 'store-medusa',
+      'app.kubernetes.io/instance': 'store-release',
+      'app.kubernetes.io/part-of': 'urumi',
+      'app.kubernetes.io/managed-by': 'Helm',
+      'urumi.io/store-id': id,
+    };
+    for (const object of objects) {
+      const component = componentOf[keyOf(object)];
+      expect(object.metadata?.labels, keyOf(object)).toEqual(
+        expect.objectContaining({ ...common, 'app.kubernetes.io/component': component }),
+      );
+      const template = podTemplateOf(object);
+      if (!template) continue;
+      expect(template.metadata?.labels, `${keyOf(object)} pod template`).toEqual(
+        expect.objectContaining({ ...common, 'app.kubernetes.io/component': component }),
+      );
+      expect(template.spec?.automountServiceAccountToken).toBe(false);
+      expect(template.spec?.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const volume of template.spec?.volumes ?? []) {
+        if (volume.secret) expect(secretNames).toContain(volume.secret.secretName);
+      }
+      for (const item of containersOf(template)) {
+        const where = `${keyOf(object)} container ${item.name}`;
+        // Official images by digest; Urumi's Medusa image by tag until the operator sets its digest.
+        expect(item.image, where).toMatch(
+          /^(docker\.io\/library\/(postgres|redis):[\w.-]+@sha256:[0-9a-f]{64}|ghcr\.io\/urumi\/medusa-store:[\w.-]+)$/,
+        );
+        for (const bound of ['requests', 'limits'] as const) {
+          for (const resource of ['cpu', 'memory']) {
+            expect(item.resources?.[bound]?.[resource], `${where} ${bound}.${resource}`).toBeTruthy();
+          }
+        }
+        expect(item.securityContext, where).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        // Secrets reach containers only by reference to the engine's Secrets; URLs only by $(VAR).
+        for (const variable of item.env ?? []) {
+          if (/(PASSWORD|SECRET|AUTH)$/.test(variable.name)) {
+            expect(variable.value, `${where} ${variable.name}`).toBeUndefined();
+            expect(secretNames).toContain(variable.valueFrom?.secretKeyRef?.name);
+          }
+        }
+      }
+    }
+
+    const server = container(objects, 'Deployment/medusa-server', 'medusa');
+    const env = Object.fromEntries((server.env ?? []).map((variable) => [variable.name, variable.value]));
+    expect(env).toMatchObject({
+      DATABASE_URL: 'postgres://medusa:$(DB_PASSWORD)@postgres:5432/medusa?sslmode=disable',
+      REDIS_URL: 'redis://:$(REDIS_PASSWORD)@redis:6379',
+      MEDUSA_WORKER_MODE: 'server',
+      DISABLE_MEDUSA_ADMIN: 'false',
+    });
+    // Dependent expansion only sees variables defined earlier in the list.
+    const names = (server.env ?? []).map((variable) => variable.name);
+    expect(names.indexOf('DB_PASSWORD')).toBeLessThan(names.indexOf('DATABASE_URL'));
+    expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_URL'));
+    expect(server.ports).toEqual([{ name: 'http', containerPort: 9000, protocol: 'TCP' }]);
+    for (const probe of [server.startupProbe, server.readinessProbe, server.livenessProbe]) {
+      expect(probe?.httpGet).toEqual({ path: '/health', port: 'http' });
+    }
+    expect(find(objects, 'ConfigMap/medusa-env')).toMatchObject({
+      data: { NODE_ENV: 'production', PORT: '9000', MEDUSA_BACKEND_URL: `http://${id}.localhost` },
+    });
+
+    const worker = container(objects, 'Deployment/medusa-worker', 'medusa');
+    expect(worker.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MEDUSA_WORKER_MODE', value: 'worker' },
+        { name: 'DISABLE_MEDUSA_ADMIN', value: 'true' },
+      ]),
+    );
+    expect(worker.ports).toBeUndefined();
+    expect(worker.livenessProbe?.exec?.command?.[0]).toBe('sh');
+    expect(worker.livenessProbe?.httpGet).toBeUndefined();
+
+    // Both Deployments start only after the migrations were recorded for their own image.
+    for (const key of ['Deployment/medusa-server', 'Deployment/medusa-worker', 'Job/medusa-admin']) {
+      const wait = container(objects, key, 'wait-for-migrations');
+      expect(wait.command).toEqual(['sh', '/opt/urumi/medusa-db.sh', 'wait-for-migrations']);
+      expect(wait.env).toEqual(expect.arrayContaining([{ name: 'MEDUSA_IMAGE', value: server.image }]));
+    }
+    expect(container(objects, 'Job/medusa-migrations', 'migrate').command).toEqual([
+      './node_modules/.bin/medusa',
+      'db:migrate',
+      '--execute-safe-links',
+    ]);
+    for (const key of ['Job/medusa-migrations', 'Job/medusa-admin']) {
+      expect(Object.keys(find<V1Job>(objects, key).metadata?.annotations ?? {})).not.toContain(
+        'helm.sh/hook',
+      );
+    }
+    for (const key of ['StatefulSet/postgres', 'StatefulSet/redis']) {
+      const statefulSet = find<V1StatefulSet>(objects, key);
+      expect(
+        statefulSet.spec?.volumeClaimTemplates?.map((claim) => claim.metadata?.name),
+        key,
+      ).toEqual(['data']);
+      expect(statefulSet.spec?.persistentVolumeClaimRetentionPolicy, key).toEqual({
+        whenDeleted: 'Delete',
+        whenScaled: 'Retain',
+      });
+    }
+    expect(find(objects, 'Ingress/medusa')).toMatchObject({
+      spec: {
+        rules: [
+          { host: `${id}.localhost`, http: { paths: [{ backend: { service: { name: 'medusa-server' } } }] } },
+        ],
+      },
+    });
+  });
+
+  it('pins the Medusa image by digest once the operator sets one', async () => {
+    const digest = `sha256:${createHash('sha256').update('an image pushed by the operator').digest('hex')}`;
+    const objects = await render([
+      ...storeValues(newStoreId()),
+      '--set-string',
+      `images.medusa.digest=${digest}`,
+    ]);
+    const server = find<V1Deployment>(objects, 'Deployment/medusa-server');
+    expect(server.spec?.template.spec?.containers[0]?.image).toBe(
+      `ghcr.io/urumi/medusa-store:0.1.0@${digest}`,
+    );
+  });
+
+  it('opens only the documented network paths, internet egress only for server and worker while allowed', async () => {
+    const id = newStoreId();
+    const policies = async (args: string[]) => {
+      const objects = await render([...storeValues(id), ...args]);
+      const found = objects.filter((o) => o.kind === 'NetworkPolicy') as V1NetworkPolicy[];
+      return Object.fromEntries(found.map((policy) => [policy.metadata?.name ?? '', policy.spec]));
+    };
+    const selector = (name: string) => ({
+      matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': name }) as unknown,
+    });
+    const component = (name: string) => ({ podSelector: selector(name) });
+    const dns = {
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    };
+    const toPostgres = { to: [component('database')], ports: [{ port: 5432, protocol: 'TCP' }] };
+    const toRedis = { to: [component('cache')], ports: [{ port: 6379, protocol: 'TCP' }] };
+    const toInternet = {
+      to: expect.arrayContaining([
+        {
+          ipBlock: {
+            cidr: '0.0.0.0/0',
+            except: expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16']) as unknown,
+          },
+        },
+      ]) as unknown,
+      ports: [
+        { port: 80, protocol: 'TCP' },
+        { port: 443, protocol: 'TCP' },
+      ],
+    };
+    const clients = ['server', 'worker', 'migrations', 'admin'].map(component);
+
+    const open = await policies([]);
+    expect(Object.keys(open).sort()).toEqual([
+      'medusa-admin',
+      'medusa-migrations',
+      'medusa-server',
+      'medusa-worker',
+      'postgres',
+      'redis',
+    ]);
+    expect(open.postgres).toMatchObject({
+      podSelector: selector('database'),
+      policyTypes: ['Ingress', 'Egress'],
+      // client-node names the `from` field `_from`.
+      ingress: [{ _from: clients, ports: [{ port: 5432 }] }],
+      egress: [dns],
+    });
+    expect(open.redis).toMatchObject({
+      podSelector: selector('cache'),
+      ingress: [{ _from: clients, ports: [{ port: 6379 }] }],
+      egress: [dns],
+    });
+    expect(open['medusa-server']?.ingress).toEqual([{ ports: [{ port: 9000, protocol: 'TCP' }] }]);
+    expect(open['medusa-server']?.egress).toEqual([dns, toPostgres, toRedis, toInternet]);
+    expect(open['medusa-worker']?.ingress ?? []).toEqual([]);
+    expect(open['medusa-worker']?.egress).toEqual([dns, toPostgres, toRedis, toInternet]);
+    for (const job of ['medusa-migrations', 'medusa-admin']) {
+      expect(open[job]).toMatchObject({ policyTypes: ['Ingress', 'Egress'] });
+      expect(open[job]?.ingress ?? [], job).toEqual([]);
+      expect(open[job]?.egress, job).toEqual([dns, toPostgres, toRedis]);
+    }
+
+    const closed = await policies(['--set', 'networkPolicy.allowInternetEgress=false']);
+    expect(closed['medusa-server']?.egress).toEqual([dns, toPostgres, toRedis]);
+    expect(closed['medusa-worker']?.egress).toEqual([dns, toPostgres, toRedis]);
+
+    expect(await policies(['--set', 'networkPolicy.enabled=false'])).toEqual({});
+  });
+
+  it('installs without --wait under restricted Pod Security and a quota, becomes ready, keeps secrets out of helm, and upgrades with changed settings', async () => {
+    const { namespace, secretValues } = await prepareMedusaNamespace('medusa');
+    const id = newStoreId();
+    const install = ['upgrade', '--install', `store-${id}`, chartDir, '--namespace', namespace];
+    await helm([...install, '--values', localValues, ...storeValues(id)]);
+
+    await waitForMedusaStore(namespace);
+
+    const values = await helm(['get', 'values', `store-${id}`, '--namespace', namespace, '--all']);
+    const manifest = await helm(['get', 'manifest', `store-${id}`, '--namespace', namespace]);
+    expect(values).toContain(id);
+    expect(secretValues).toHaveLength(5);
+    for (const secret of secretValues) {
+      expect(values).not.toContain(secret);
+      expect(manifest).not.toContain(secret);
+    }
+
+    // Store settings live in ConfigMaps, so the Jobs' immutable pod templates do not change.
+    await helm([
+      ...install,
+      '--values',
+      localValues,
+      ...storeValues(id),
+      '--set-string',
+      'store.name=Renamed Store',
+      '--set-string',
+      'store.adminEmail=new-owner@example.com',
+    ]);
+    const releases = JSON.parse(await helm(['list', '--namespace', namespace, '--output', 'json'])) as {
+      status: string;
+      revision: string;
+    }[];
+    expect(releases).toMatchObject([{ status: 'deployed', revision: '2' }]);
+    await waitForMedusaStore(namespace);
+  });
+
+  it('leaves no volume behind after helm uninstall', async () => {
+    const { namespace } = await prepareMedusaNamespace('medusa-uninstall');
+    const id = newStoreId();
+    await helm([
+      'upgrade',
+      '--install',
+      `store-${id}`,
+      chartDir,
+      '--namespace',
+      namespace,
+      '--values',
+      localValues,
+      ...storeValues(id),
+    ]);
+    await waitForMedusaStore(namespace);
+
+    await helm(['uninstall', `store-${id}`, '--namespace', namespace, '--wait']);
+    const { core } = kube();
+    await waitFor('every PVC of the store to be deleted', async () => {
+      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      return claims.items.length === 0;
+    });
+  });
+
+  it("reports failed migrations as Job medusa-migrations Failed and never Complete, the condition the store's readiness needs", async () => {
+    const { namespace } = await prepareMedusaNamespace('medusa-fail');
+    const id = newStoreId();
+    const annotation = `migrations.podAnnotations.${simulation.jobFailure.replaceAll('.', '\\.')}`;
+    await helm([
+      'upgrade',
+      '--install',
+      `store-${id}`,
+      chartDir,
+      '--namespace',
+      namespace,
+      '--values',
+      localValues,
+      ...storeValues(id),
+      '--set',
+      `${annotation}=true`,
+      '--set',
+      'migrations.backoffLimit=0',
+    ]);
+
+    const { batch } = kube();
+    const job = await waitFor('Job medusa-migrations to fail', async () => {
+      const current = await batch.readNamespacedJob({ name: 'medusa-migrations', namespace });
+      return isTrue(current.status?.conditions, 'Failed') ? current : undefined;
+    });
+    expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('BackoffLimitExceeded');
+    expect(isTrue(job.status?.conditions, 'Complete')).toBe(false);
+  });
+});
+
+// The start-up order itself, run for real: the rendered script and the rendered containers'
+// commands and environment, with the real psql against a real PostgreSQL server (the test
+// cluster's pods are simulated, so their init containers never execute).
+describe('charts/store-medusa start-up order against a real PostgreSQL', () => {
+  async function scriptsAndObjects() {
+    const objects = await render(['--values', localValues, ...storeValues(newStoreId())]);
+    const scripts = find<V1ConfigMap>(objects, 'ConfigMap/medusa-scripts').data ?? {};
+    const dir = await mkdtemp(join(tmpdir(), 'urumi-medusa-scripts-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    for (const [name, text] of Object.entries(scripts)) await writeFile(join(dir, name), text);
+    return { objects, dir };
+  }
+
+  /** A fresh database on the test server, as PG* variables; dropped after the test. */
+  async function database(): Promise<Record<string, string>> {
+    const url = new URL(inject('postgresUrl'));
+    const admin = {
+      PGHOST: url.hostname,
+      PGPORT: url.port || '5432',
+      PGUSER: decodeURIComponent(url.username),
+      PGPASSWORD: decodeURIComponent(url.password),
+      PGDATABASE: url.pathname.slice(1) || 'postgres',
+    };
+    const name = `medusa_${randomBytes(4).toString('hex')}`;
+    const psql = (sql: string) =>
+      exec('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: { ...process.env, ...admin } });
+    await psql(`create database ${name}`);
+    onTestFinished(async () => {
+      await psql(`drop database if exists ${name} with (force)`);
+    });
+    return { ...admin, PGDATABASE: name };
+  }
+
+  /** Runs a rendered container's command (its script path mapped to `dir`) with its plain env. */
+  async function runContainer(
+    item: V1Container,
+    dir: string,
+    env: Record<string, string>,
+  ): Promise<{ code: number; output: string }> {
+    const plain = Object.fromEntries(
+      (item.env ?? []).filter((variable) => variable.value !== undefined).map((v) => [v.name, v.value ?? '']),
+    );
+    const [shell, script, ...args] = item.command ?? [];
+    if (shell !== 'sh' || !script?.startsWith('/opt/urumi/'))
+      throw new Error(`unexpected command ${JSON.stringify(item.command)}`);
+    try {
+      const { stdout, stderr } = await exec(shell, [join(dir, script.slice('/opt/urumi/'.length)), ...args], {
+        env: { PATH: process.env.PATH ?? '', ...plain, ...env },
+      });
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const { code, stdout, stderr } = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: code ?? -1, output: `${stdout ?? ''}${stderr ?? ''}` };
+    }
+  }
+
+  it("keeps medusa-server's init container waiting until Job medusa-migrations recorded its success for the same image", async () => {
+    const { objects, dir } = await scriptsAndObjects();
+    const db = await database();
+    const wait = container(objects, 'Deployment/medusa-server', 'wait-for-migrations');
+    const fast = { WAIT_SECONDS: '2', POLL_SECONDS: '1' };
+
+    // Before the migrations Job finished: the init container gives up, so the server never starts.
+    const before = await runContainer(wait, dir, { ...db, ...fast });
+    expect(before.code).toBe(1);
+    expect(before.output).toContain(
+      'gave up after 2s waiting for the migrations of ghcr.io/urumi/medusa-store:0.1.0',
+    );
+
+    // The Job's containers in order: the database is up, (medusa db:migrate), then the record.
+    const waitForDatabase = container(objects, 'Job/medusa-migrations', 'wait-for-database');
+    expect((await runContainer(waitForDatabase, dir, { ...db, ...fast })).code).toBe(0);
+    const mark = container(objects, 'Job/medusa-migrations', 'mark-migrated');
+    expect(await runContainer(mark, dir, db)).toMatchObject({ code: 0 });
+
+    expect(await runContainer(wait, dir, { ...db, ...fast })).toMatchObject({ code: 0 });
+    // Another image (an upgrade) waits for its own migrations.
+    const other = await runContainer(wait, dir, {
+      ...db,
+      ...fast,
+      MEDUSA_IMAGE: 'ghcr.io/urumi/medusa-store:0.2.0',
+    });
+    expect(other.code).toBe(1);
+    // Recording twice (a re-run Job) is fine.
+    expect(await runContainer(mark, dir, db)).toMatchObject({ code: 0 });
+  });
+
+  it('lets Job medusa-admin skip `medusa user` when the admin user exists already', async () => {
+    const { objects, dir } = await scriptsAndObjects();
+    const db = await database();
+    const check = container(objects, 'Job/medusa-admin', 'check-admin');
+    const create = container(objects, 'Job/medusa-admin', 'create-admin');
+    const state = await mkdtemp(join(tmpdir(), 'urumi-medusa-state-'));
+    onTestFinished(() => rm(state, { recursive: true, force: true }));
+    const passwordFile = join(state, 'admin-password');
+    await writeFile(passwordFile, 'not-used');
+    const env = {
+      ...db,
+      ADMIN_EMAIL: 'owner@example.com',
+      ADMIN_EXISTS_FILE: join(state, 'admin-exists'),
+      ADMIN_PASSWORD_FILE: passwordFile,
+    };
+    // Medusa's user table, as its user module's migrations create it (the columns the check reads).
+    await exec(
+      'psql',
+      [
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        'create table "user" (id text primary key, email text not null, deleted_at timestamptz)',
+      ],
+      {
+        env: { ...process.env, ...db },
+      },
+    );
+
+    expect((await runContainer(check, dir, env)).output).toContain('does not exist yet');
+    // Without the marker the create container would run `medusa user` (absent here: a failure).
+    const missingCli = await runContainer(create, dir, { ...env, MEDUSA_CLI: join(state, 'no-medusa-here') });
+    expect(missingCli.code).not.toBe(0);
+
+    await exec(
+      'psql',
+      ['-X', '-q', '-c', `insert into "user" (id, email) values ('user_1', 'owner@example.com')`],
+      {
+        env: { ...process.env, ...db },
+      },
+    );
+    expect((await runContainer(check, dir, env)).output).toContain('admin user owner@example.com exists');
+    const rerun = await runContainer(create, dir, { ...env, MEDUSA_CLI: join(state, 'no-medusa-here') });
+    expect(rerun).toMatchObject({ code: 0 });
+    expect(rerun.output).toContain('already exists; nothing to do');
+  });
+});
