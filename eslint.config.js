@@ -23,7 +23,16 @@ const apiLayers = [
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'tools/cluster/go/**'],
+    // images/medusa/app has its own dependencies (installed by the medusa-app test tier) and its own
+    // tsconfig; `medusa build` compiles it.
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      'tools/cluster/go/**',
+      'images/medusa/app/**',
+      '**/.medusa/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

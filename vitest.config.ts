@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Test tiers (README "Tests"): unit, database, cluster, dashboard (components), browser. Each tier is a project; `npm test` runs them all in
+// Test tiers (README "Tests"): unit, database, cluster, dashboard (components), medusa-app, browser. Each tier is a project; `npm test` runs them all in
 // one run so the closing summary line counts every test.
 const clusterTimeoutMs = 120_000;
 
@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,packages,tools,charts,images}/*/{src,test}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts', '**/*.medusa.test.ts'],
         },
       },
       {
@@ -33,6 +33,17 @@ export default defineConfig({
         },
       },
       './apps/dashboard/vitest.config.ts',
+      {
+        test: {
+          // The Medusa store app (images/medusa/app) run for real: npm ci and medusa build (cached),
+          // Redis and PostgreSQL from Debian, no containers.
+          name: 'medusa-app',
+          include: ['images/*/test/**/*.medusa.test.ts'],
+          globalSetup: ['./apps/api/test/support/postgres-setup.ts', './images/medusa/test/medusa-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
       {
         test: {
           name: 'browser',
