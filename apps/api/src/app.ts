@@ -5,7 +5,7 @@ import { HelmCli } from './adapters/helm/helm-cli.ts';
 import { KubernetesCluster } from './adapters/kubernetes/cluster.ts';
 import { createMetrics } from './adapters/metrics/prometheus.ts';
 import { listenForStoreChanges } from './adapters/postgres/change-feed.ts';
-import { openDatabase } from './adapters/postgres/database.ts';
+import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/database.ts';
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
 import type { Config } from './config.ts';
@@ -120,6 +120,7 @@ export async function createApp(o: AppOptions) {
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     metricsToken: config.METRICS_TOKEN,
     dashboardDir: config.dashboardDir,
+    isUnavailable: isDatabaseUnavailable,
   });
 
   return {

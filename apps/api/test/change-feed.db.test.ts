@@ -30,7 +30,7 @@ describe('the store change feed on PostgreSQL', () => {
     await notify(server.url, 'before000001');
     await expect.poll(() => seen).toEqual(['before000001']);
 
-    await server.restart(1_000);
+    await server.restart(() => new Promise((resolve) => setTimeout(resolve, 1_000)));
     await expect.poll(() => gaps, { timeout: 20_000 }).toBe(1);
     await notify(server.url, 'after0000002');
     await expect.poll(() => seen).toEqual(['before000001', 'after0000002']);

@@ -390,7 +390,7 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
     }>().paths;
     expect(operations['/api/health']?.get?.security).toEqual([]);
     expect(Object.keys(operations['/api/stores']?.post?.responses ?? {}).sort()).toEqual(
-      ['202', '400', '401', '409', '413', '415', '422', '429'].sort(),
+      ['202', '400', '401', '409', '413', '415', '422', '429', '503'].sort(),
     );
     expect((await server.inject({ url: '/api/docs' })).statusCode).toBeLessThan(400);
     expect((await server.inject({ url: '/metrics' })).statusCode).toBe(200);

@@ -40,7 +40,17 @@ const fastifyCodes: Record<string, { status: number; code: ErrorCode; message: s
  * message saying what to fix; anything unexpected is logged and answered with a 500 that carries
  * no internal detail, only the request id to quote.
  */
-export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(isUnavailable: (error: unknown) => boolean = () => false) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    handleError(error, request, reply, isUnavailable);
+}
+
+function handleError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  isUnavailable: (error: unknown) => boolean,
+): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const details = error.validation.map((issue) => ({
       in: error.validationContext ?? 'request',
@@ -66,6 +76,18 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return reply.status(error.statusCode).send(body('VALIDATION_FAILED', 'the request is not valid'));
+  }
+  if (isUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return reply
+      .status(503)
+      .header('retry-after', '5')
+      .send(
+        body(
+          'UNAVAILABLE',
+          'the database is unavailable right now; nothing was changed, try again in a few seconds',
+        ),
+      );
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply

@@ -32,7 +32,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { ChangeFeed, TokenRepository } from '../domain/ports.ts';
 import type { Caller, StoreService } from '../domain/store-service.ts';
 import { hashToken } from '../domain/tokens.ts';
-import { handleError, handleNotFound } from './errors.ts';
+import { errorHandler, handleNotFound } from './errors.ts';
 import { StoreEventsHub } from './sse.ts';
 
 declare module 'fastify' {
@@ -55,6 +55,8 @@ export interface ServerOptions {
   metricsToken?: string | undefined;
   /** Where the built dashboard is, to serve it at `/`; unset → not served. */
   dashboardDir?: string | undefined;
+  /** Whether an error means a dependency (the database) is unreachable: answered 503, not 500. */
+  isUnavailable?: (error: unknown) => boolean;
 }
 
 const publicPaths = new Set(['/api/health', '/api/openapi.json']);
@@ -66,10 +68,10 @@ const idempotencyKeySchema = z
 
 /**
  * The error responses each route documents (all `errorBodySchema`). Every authenticated route can
- * answer 400 (bad input), 401 (no or a wrong token) and 429 (too many failed sign-ins); the rest are
- * added where a route can send them.
+ * answer 400 (bad input), 401 (no or a wrong token), 429 (too many failed sign-ins) and 503 (the
+ * database is unreachable); the rest are added where a route can send them.
  */
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 429: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
 const storeErrors = { ...errors, 404: errorBodySchema };
 const createErrors = {
   ...errors,
@@ -108,7 +110,7 @@ export async function buildServer(o: ServerOptions) {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(errorHandler(o.isUnavailable));
   const dashboard = o.dashboardDir && existsSync(join(o.dashboardDir, 'index.html')) ? o.dashboardDir : null;
   if (dashboard) {
     await app.register(fastifyStatic, { root: dashboard, wildcard: false, index: ['index.html'] });

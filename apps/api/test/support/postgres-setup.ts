@@ -41,8 +41,11 @@ async function postgresBin(): Promise<string> {
 export interface PostgresServer {
   /** Superuser URL of the server's `postgres` database. */
   url: string;
-  /** Stops the server (`fast`: sessions are disconnected, as on a restart) and starts it again. */
-  restart(downtimeMs?: number): Promise<void>;
+  /**
+   * Stops the server (`fast`: sessions are disconnected, as on a restart), runs `whileDown`, and
+   * starts it again.
+   */
+  restart(whileDown?: () => Promise<unknown>): Promise<void>;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
@@ -81,10 +84,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    async restart(downtimeMs = 0) {
+    async restart(whileDown) {
       await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      await new Promise((resolve) => setTimeout(resolve, downtimeMs));
-      await start();
+      try {
+        await whileDown?.();
+      } finally {
+        await start();
+      }
     },
     async stop() {
       await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);

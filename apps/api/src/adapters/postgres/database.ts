@@ -29,6 +29,36 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Error codes meaning the database cannot be reached right now (network, shutdown, starting up). */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * Whether an error (or one it wraps, as Drizzle does) says the database is unreachable rather than
+ * that a query was wrong: those are answered 503 and retried, never reported as a bug.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+    const message = e instanceof Error ? e.message : '';
+    if (
+      /Connection terminated|connection error|Client was closed|timeout exceeded when trying to connect/i.test(
+        message,
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
 const migrationsFolder = join(import.meta.dirname, 'migrations');
 const migrationLock = 7_201_000;
 
