@@ -4,7 +4,14 @@ import { provisionSteps } from '@urumi/contracts';
 import { describe, expect, it } from 'vitest';
 import { helm, kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
-import { eventsOf, sharedSetup, startUrumi, valuesFile, waitForStore } from './support/urumi-process.ts';
+import {
+  eventsOf,
+  namespaceGone,
+  sharedSetup,
+  startUrumi,
+  valuesFile,
+  waitForStore,
+} from './support/urumi-process.ts';
 
 async function names(list: Promise<{ items: { metadata?: { name?: string } }[] }>): Promise<string[]> {
   return (await list).items.map((i) => i.metadata?.name ?? '').sort();
@@ -27,11 +34,6 @@ async function databaseText(url: string): Promise<string> {
   } finally {
     await client.end();
   }
-}
-
-async function namespaceGone(namespace: string): Promise<boolean> {
-  const { core } = kube();
-  return (await core.readNamespace({ name: namespace }).then(() => 200, statusOf)) === 404;
 }
 
 describe('WooCommerce stores on the cluster', () => {
@@ -151,30 +153,6 @@ describe('WooCommerce stores on the cluster', () => {
       (e) => e.toStatus !== 'Provisioning' && e.toStatus !== 'Ready',
     );
     expect(steps.map((e) => e.step)).toEqual([null, 'uninstall', 'volumes', 'namespace-delete']);
-  });
-
-  it('names what blocks a teardown (a finalizer), stays healthy, and finishes once it is removed', async () => {
-    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
-    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
-    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
-    const { core } = kube();
-    await core.createNamespacedConfigMap({
-      namespace: store.namespace,
-      body: { metadata: { name: 'held', finalizers: ['example.com/hold'] }, data: {} },
-    });
-    expect((await urumi.api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
-    const blocked = await waitForStore(urumi, store.id, (s) => s.reason?.code === 'TEARDOWN_BLOCKED', 60_000);
-    expect(blocked.status).toBe('Deleting');
-    expect(blocked.reason?.message).toContain('example.com/hold');
-    expect((await urumi.api<{ status: string }>('GET', '/api/health')).body.status).toBe('healthy');
-
-    await core.patchNamespacedConfigMap({
-      name: 'held',
-      namespace: store.namespace,
-      body: [{ op: 'remove', path: '/metadata/finalizers' }],
-    });
-    await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 60_000);
-    expect(await namespaceGone(store.namespace)).toBe(true);
   });
 
   it('marks a Ready store Degraded when its storefront stops, and Ready again when it is back', async () => {

@@ -153,6 +153,10 @@ function kwokctlConfig(tools: ToolSet): string {
         // Without a default route the apiserver cannot choose an address to advertise.
         extraArgs: [{ key: 'advertise-address', value: '127.0.0.1' }],
       },
+      // One instance of each, and no supervisor to restart them: with leader election on, an
+      // apiserver that stops answering for longer than the lease makes both exit for good.
+      { name: 'kube-controller-manager', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
+      { name: 'kube-scheduler', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
       {
         name: 'etcd',
         // The test cluster's data is disposable; skipping fsync keeps etcd fast on a busy disk.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store, StoreEvent } from '@urumi/contracts';
 import { inject, onTestFinished } from 'vitest';
-import { kube } from '../../../../tools/cluster/test/kube.ts';
+import { kube, statusOf } from '../../../../tools/cluster/test/kube.ts';
 
 const mainTs = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 
@@ -162,4 +162,9 @@ export async function waitForStore(
 
 export async function eventsOf(urumi: Pick<UrumiProcess, 'api'>, id: string): Promise<StoreEvent[]> {
   return (await urumi.api<{ items: StoreEvent[] }>('GET', `/api/stores/${id}/events`)).body.items;
+}
+
+export async function namespaceGone(namespace: string): Promise<boolean> {
+  const { core } = kube();
+  return (await core.readNamespace({ name: namespace }).then(() => 200, statusOf)) === 404;
 }
