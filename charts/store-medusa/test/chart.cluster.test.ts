@@ -231,9 +231,10 @@ describe('charts/store-medusa', () => {
         { name: 'DISABLE_MEDUSA_ADMIN', value: 'true' },
       ]),
     );
-    expect(worker.ports).toBeUndefined();
-    expect(worker.livenessProbe?.exec?.command?.[0]).toBe('sh');
-    expect(worker.livenessProbe?.httpGet).toBeUndefined();
+    // The worker serves only /health (the medusa-app tier checks its API routes are 404), for the
+    // kubelet: no Service points at it.
+    expect(worker.livenessProbe?.httpGet).toEqual({ path: '/health', port: 'health' });
+    expect(objects.some((o) => o.kind === 'Service' && o.metadata?.name?.includes('worker'))).toBe(false);
 
     // Both Deployments start only after the migrations were recorded for their own image.
     for (const key of ['Deployment/medusa-server', 'Deployment/medusa-worker', 'Job/medusa-admin']) {
