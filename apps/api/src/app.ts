@@ -14,7 +14,7 @@ import { StoreService } from './domain/store-service.ts';
 import { ensureAdminToken } from './domain/tokens.ts';
 import { Engine } from './engine/engine.ts';
 import { buildServer } from './http/server.ts';
-import { storeTypes } from './store-types/index.ts';
+import { adminPaths, storeTypes } from './store-types/index.ts';
 
 export interface AppOptions {
   config: Config;
@@ -85,6 +85,7 @@ export async function createApp(o: AppOptions) {
     clock: systemClock,
     baseDomain: config.STORE_BASE_DOMAIN,
     urlScheme: config.STORE_URL_SCHEME,
+    adminPaths,
     maxStores: config.MAX_STORES,
     queueTimeoutMs: config.QUEUE_TIMEOUT_SECONDS * 1000,
     deleteTimeoutMs: config.DELETE_TIMEOUT_SECONDS * 1000,

@@ -36,7 +36,7 @@ export const storeNameSchema = z
   )
   .refine((name) => !reservedStoreNames.has(name), { message: 'this store name is reserved' });
 
-export const storeTypes = ['woocommerce'] as const;
+export const storeTypes = ['woocommerce', 'medusa'] as const;
 export const storeTypeSchema = z.enum(storeTypes);
 export type StoreType = z.infer<typeof storeTypeSchema>;
 

@@ -31,6 +31,10 @@ export const reasons = {
     message: 'A storage volume for the store could not be provisioned.',
     hint: 'Check that the cluster has a default StorageClass that can provision volumes.',
   },
+  MIGRATIONS_FAILED: {
+    message: 'The database migrations job failed.',
+    hint: 'Look at the migrations job logs in the store namespace, fix the cause (often the image or the database), then retry.',
+  },
   SETUP_FAILED: {
     message: 'The store setup job failed.',
     hint: 'Look at the setup job logs in the store namespace, then retry.',

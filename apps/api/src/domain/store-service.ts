@@ -1,4 +1,4 @@
-import type { CreateStoreBody, ListStoresQuery, Store, StoreEvent } from '@urumi/contracts';
+import type { CreateStoreBody, ListStoresQuery, Store, StoreEvent, StoreType } from '@urumi/contracts';
 import { notFound } from './errors.ts';
 import type { Clock, StoreRepository } from './ports.ts';
 import { reasonHint } from './reasons.ts';
@@ -10,6 +10,8 @@ export interface StoreServiceOptions {
   clock: Clock;
   baseDomain: string;
   urlScheme: 'http' | 'https';
+  /** Path of each store type's admin UI, appended to the store URL. */
+  adminPaths: Record<StoreType, string>;
   maxStores: number;
   queueTimeoutMs: number;
   deleteTimeoutMs: number;
@@ -109,7 +111,7 @@ function iso(date: Date | null): string | null {
 export function toStore(
   r: StoreRecord,
   queuePosition: number | null,
-  o: { baseDomain: string; urlScheme: 'http' | 'https' },
+  o: { baseDomain: string; urlScheme: 'http' | 'https'; adminPaths: Record<StoreType, string> },
 ): Store {
   const url = `${o.urlScheme}://${r.id}.${o.baseDomain}`;
   return {
@@ -123,7 +125,7 @@ export function toStore(
       ? { code: r.reasonCode, message: r.reasonMessage ?? '', hint: reasonHint(r.reasonCode) }
       : null,
     url,
-    adminUrl: `${url}/wp-admin/`,
+    adminUrl: `${url}${o.adminPaths[r.type]}`,
     namespace: storeNamespace(r.id),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/domain/ports.ts';
 import { StoreService } from '../../src/domain/store-service.ts';
 import { ensureAdminToken } from '../../src/domain/tokens.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { adminPaths } from '../../src/store-types/index.ts';
 import { freshDatabase, type DatabaseKind } from './databases.ts';
 
 /**
@@ -28,6 +29,7 @@ export async function apiOnDatabase(
     clock: systemClock,
     baseDomain: 'localhost',
     urlScheme: 'http',
+    adminPaths,
     maxStores: options.maxStores ?? 50,
     queueTimeoutMs: 3_600_000,
     deleteTimeoutMs: 300_000,

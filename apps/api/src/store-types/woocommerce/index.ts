@@ -1,5 +1,6 @@
-import type { NamespaceSnapshot, WorkloadView } from '../../domain/ports.ts';
-import type { StepCheck, StoreTypeDefinition } from '../../domain/store-type.ts';
+import type { NamespaceSnapshot } from '../../domain/ports.ts';
+import type { StoreTypeDefinition } from '../../domain/store-type.ts';
+import { deploymentAvailable, jobDone, statefulSetReady } from '../checks.ts';
 
 /** Secret and object names shared with charts/store-woocommerce. */
 export const woocommerceNames = {
@@ -10,40 +11,11 @@ export const woocommerceNames = {
   setupJob: 'woocommerce-setup',
 } as const;
 
-function workloadReady(kind: string, found: WorkloadView | undefined): StepCheck {
-  if (!found) return { kind: 'waiting', detail: `${kind} not created yet` };
-  if (found.upToDate && found.ready >= found.desired && found.desired > 0) return { kind: 'ready' };
-  return { kind: 'waiting', detail: `${kind} ${found.name}: ${found.ready}/${found.desired} ready` };
-}
-
 const checks = {
-  database: (s: NamespaceSnapshot) =>
-    workloadReady(
-      'StatefulSet',
-      s.statefulSets.find((w) => w.name === woocommerceNames.database),
-    ),
-  app: (s: NamespaceSnapshot) => {
-    const deployment = s.deployments.find((w) => w.name === woocommerceNames.app);
-    if (deployment && deployment.available < deployment.desired) {
-      return {
-        kind: 'waiting',
-        detail: `Deployment wordpress: ${deployment.available}/${deployment.desired} available`,
-      } as const;
-    }
-    return workloadReady('Deployment', deployment);
-  },
-  setup: (s: NamespaceSnapshot): StepCheck => {
-    const job = s.jobs.find((j) => j.name === woocommerceNames.setupJob);
-    if (!job) return { kind: 'waiting', detail: 'setup job not created yet' };
-    if (job.complete) return { kind: 'ready' };
-    if (job.failed) {
-      return {
-        kind: 'failed',
-        reason: { code: 'SETUP_FAILED', message: `WooCommerce setup failed: ${job.message ?? 'no message'}` },
-      };
-    }
-    return { kind: 'waiting', detail: 'setup job running' };
-  },
+  database: (s: NamespaceSnapshot) => statefulSetReady(s, woocommerceNames.database),
+  app: (s: NamespaceSnapshot) => deploymentAvailable(s, woocommerceNames.app),
+  setup: (s: NamespaceSnapshot) =>
+    jobDone(s, { name: woocommerceNames.setupJob, what: 'WooCommerce setup', failure: 'SETUP_FAILED' }),
 };
 
 /** WooCommerce: WordPress + MariaDB + a WP-CLI setup Job, from charts/store-woocommerce. */

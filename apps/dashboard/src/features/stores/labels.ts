@@ -1,6 +1,12 @@
 import type { StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
 
-export const storeTypeLabels: Record<StoreType, string> = { woocommerce: 'WooCommerce' };
+export const storeTypeLabels: Record<StoreType, string> = { woocommerce: 'WooCommerce', medusa: 'Medusa' };
+
+/** What a store's two addresses are, per type: a WooCommerce store serves a shop, Medusa an API. */
+export const storeLinkLabels: Record<StoreType, { url: string; admin: string }> = {
+  woocommerce: { url: 'Storefront', admin: 'WordPress admin' },
+  medusa: { url: 'Storefront API', admin: 'Medusa admin' },
+};
 
 /** What the store is doing during each step, as shown while it runs. */
 export const stepInProgress: Record<StoreStep, string> = {
@@ -57,6 +63,7 @@ const reasonTitles: Record<string, string> = {
   OOM_KILLED: 'Part of the store ran out of memory',
   VOLUME_PENDING: 'Storage for the store could not be created',
   SETUP_FAILED: "The store's setup job failed",
+  MIGRATIONS_FAILED: "The store's database migrations failed",
   RELEASE_FAILED: 'Helm could not install the store',
   KUBERNETES_ERROR: 'Kubernetes refused a request',
   NOT_READY: 'Part of the store runs but is not ready',

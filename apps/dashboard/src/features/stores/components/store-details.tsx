@@ -1,7 +1,7 @@
 import type { Store } from '@urumi/contracts';
 import type { ReactNode } from 'react';
 import { formatDateTime } from '../../../lib/format.ts';
-import { storeTypeLabels } from '../labels.ts';
+import { storeLinkLabels, storeTypeLabels } from '../labels.ts';
 import { StoreUrl } from './store-url.tsx';
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
@@ -25,10 +25,10 @@ export function StoreDetails({ store }: { store: Store }) {
         Details
       </h2>
       <dl className="mt-2 divide-y divide-slate-100">
-        <Item term="Store URL">
+        <Item term={storeLinkLabels[store.type].url}>
           <StoreUrl store={store} />
         </Item>
-        <Item term="Admin URL">
+        <Item term={storeLinkLabels[store.type].admin}>
           <StoreUrl store={store} href={store.adminUrl} />
         </Item>
         <Item term="Kubernetes namespace">

@@ -83,6 +83,31 @@ describe('store page', () => {
     expect(screen.getByRole('heading', { name: 'corner-shop', level: 1 })).toHaveFocus();
   });
 
+  it.each([
+    {
+      type: 'woocommerce' as const,
+      adminPath: '/wp-admin/',
+      labels: ['Storefront', 'WordPress admin'],
+    },
+    { type: 'medusa' as const, adminPath: '/app', labels: ['Storefront API', 'Medusa admin'] },
+  ])('names a Ready $type store’s two addresses for what they are', async ({ type, adminPath, labels }) => {
+    const store = makeStore({ type, status: 'Ready', step: null });
+    store.adminUrl = `${store.url}${adminPath}`;
+    installFakeApi({ stores: [store], events: { [store.id]: [] } });
+    renderApp({ path: `/stores/${store.id}` });
+
+    const details = await screen.findByRole('region', { name: 'Details' });
+    const [url, admin] = labels as [string, string];
+    expect(within(details).getByText(url, { selector: 'dt' }).nextSibling).toHaveTextContent(store.url);
+    expect(within(details).getByText(admin, { selector: 'dt' }).nextSibling).toHaveTextContent(
+      store.adminUrl,
+    );
+    expect(within(details).getByRole('link', { name: new RegExp(adminPath) })).toHaveAttribute(
+      'href',
+      store.adminUrl,
+    );
+  });
+
   it('offers no Retry for a store that has not failed', async () => {
     const store = makeStore({
       name: 'corner-shop',
