@@ -1,7 +1,7 @@
 // Medusa specifics for the chart's cluster-tier tests; the chart-independent helpers (helm, golden
 // files, manifests, the prepared namespace) are shared with charts/store-woocommerce.
 import { join } from 'node:path';
-import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
+import { medusa } from '../../../apps/api/src/store-types/medusa/index.ts';
 import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
 import { isTrue, prepareStoreNamespace } from '../../store-woocommerce/test/support.ts';
 
@@ -9,21 +9,17 @@ export const chartDir = join(import.meta.dirname, '..');
 export const localValues = join(chartDir, 'values-local.yaml');
 export const prodValues = join(chartDir, 'values-prod.yaml');
 
-/** The Secrets the engine creates before install (the chart's contract), by name and keys. */
-export const medusaSecrets = [
-  { name: 'postgres-credentials', keys: ['password'] },
-  { name: 'redis-credentials', keys: ['password'] },
-  { name: 'medusa-secrets', keys: ['jwt-secret', 'cookie-secret', 'admin-password'] },
-] as const;
+/** The Secrets the engine creates before install (the chart's contract), from the store type. */
+export const medusaSecrets = medusa.secrets;
 
 /**
- * A prepared store namespace (restricted Pod Security, quota, LimitRange) with the Medusa Secrets.
- * The engine has no Medusa store type yet, so the quota and LimitRange are the WooCommerce ones.
+ * A prepared store namespace as the engine prepares it for a Medusa store (restricted Pod Security,
+ * the Medusa quota and LimitRange) with the Medusa Secrets.
  */
 export function prepareMedusaNamespace(
   prefix: string,
 ): Promise<{ namespace: string; secretValues: string[] }> {
-  return prepareStoreNamespace(prefix, { guardrails: woocommerce.guardrails, secrets: [...medusaSecrets] });
+  return prepareStoreNamespace(prefix, medusa);
 }
 
 /** The readiness the engine needs, by the chart's fixed names. */
