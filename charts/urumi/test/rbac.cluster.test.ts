@@ -1,5 +1,5 @@
 import { AuthenticationV1Api } from '@kubernetes/client-node';
-import type { Store } from '@urumi/contracts';
+import { storeTypes, type Store } from '@urumi/contracts';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { freshPostgresUrl } from '../../../apps/api/test/support/databases.ts';
 import { sharedSetup, startUrumi, waitForStore } from '../../../apps/api/test/support/urumi-process.ts';
@@ -85,28 +85,31 @@ describe("charts/urumi RBAC on the test cluster, as the chart's ServiceAccount",
     const health = await urumi.api<{ checks: Record<string, boolean> }>('GET', '/api/health');
     expect(health.body.checks).toEqual({ database: true, kubernetes: true, helm: true });
 
-    const created = await urumi.api<Store>('POST', '/api/stores', {
-      type: 'woocommerce',
-      name: 'rbac-proof',
-    });
-    expect(created.status, created.text).toBe(202);
-    const id = created.body.id;
-    const ready = await waitForStore(urumi, id, (s) => s.status !== 'Provisioning', 90_000);
-    expect(ready.status, JSON.stringify(ready.reason)).toBe('Ready');
+    // Every store type's chart, installed and removed with these rights alone.
+    for (const type of storeTypes) {
+      const created = await urumi.api<Store>('POST', '/api/stores', { type, name: `rbac-proof-${type}` });
+      expect(created.status, created.text).toBe(202);
+      const id = created.body.id;
+      const ready = await waitForStore(urumi, id, (s) => s.status !== 'Provisioning', 90_000);
+      expect(ready.status, `${type}: ${JSON.stringify(ready.reason)}`).toBe('Ready');
 
-    // The engine bound the store role into the store's namespace, and only there.
-    const storeNamespace = `store-${id}`;
-    const binding = await rbac.readNamespacedRoleBinding({ name: 'urumi-store', namespace: storeNamespace });
-    expect(binding.roleRef.name).toBe(`${release}-store`);
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount, namespace }]);
+      // The engine bound the store role into the store's namespace, and only there.
+      const storeNamespace = `store-${id}`;
+      const binding = await rbac.readNamespacedRoleBinding({
+        name: 'urumi-store',
+        namespace: storeNamespace,
+      });
+      expect(binding.roleRef.name).toBe(`${release}-store`);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount, namespace }]);
 
-    expect((await urumi.api('DELETE', `/api/stores/${id}`)).status).toBe(202);
-    await waitForStore(urumi, id, (s) => s.status === 'Deleted', 90_000);
-    const gone = await core.readNamespace({ name: storeNamespace }).then(
-      () => false,
-      (error: unknown) => refusal(error).status === 404,
-    );
-    expect(gone).toBe(true);
+      expect((await urumi.api('DELETE', `/api/stores/${id}`)).status).toBe(202);
+      await waitForStore(urumi, id, (s) => s.status === 'Deleted', 90_000);
+      const gone = await core.readNamespace({ name: storeNamespace }).then(
+        () => false,
+        (error: unknown) => refusal(error).status === 404,
+      );
+      expect(gone).toBe(true);
+    }
     // Not one request of the run was refused (a retried 403 would otherwise pass unnoticed).
     expect(urumi.output()).not.toMatch(/forbidden|HTTP-Code: 403/i);
 
