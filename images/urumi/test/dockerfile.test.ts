@@ -51,11 +51,14 @@ function stageNamed(instructions: Instruction[], name: string): Instruction[] {
 }
 
 describe('images/urumi/Dockerfile', () => {
-  it('builds on node:24-bookworm-slim pinned by digest, and names the one unpinned base as such', async () => {
+  it('builds every stage on a base pinned by digest (node:24-bookworm-slim, golang:1.26-bookworm)', async () => {
     const instructions = await readDockerfile(dockerfile);
     const args = argDefaults(instructions);
     expect(args.get('NODE_IMAGE')).toMatch(
       /^docker\.io\/library\/node:24-bookworm-slim@sha256:[0-9a-f]{64}$/,
+    );
+    expect(args.get('GOLANG_IMAGE')).toMatch(
+      /^docker\.io\/library\/golang:1\.26-bookworm@sha256:[0-9a-f]{64}$/,
     );
     const stages = new Set(
       instructions.filter((i) => i.keyword === 'FROM').map((i) => /\sAS\s+(\S+)$/.exec(i.args)?.[1]),
@@ -65,9 +68,18 @@ describe('images/urumi/Dockerfile', () => {
       const arg = /^\$\{(\w+)\}$/.exec(image)?.[1];
       expect(arg, `FROM ${from.args} must come from an ARG`).toBeDefined();
       const value = args.get(arg ?? '') ?? '';
-      if (arg?.endsWith('_UNPINNED')) continue;
       expect(stages.has(image) || /@sha256:[0-9a-f]{64}$/.test(value), `${arg}=${value}`).toBe(true);
     }
+  });
+
+  it('builds helm with exactly the Go toolchain tools/cluster/go/helm asks for', async () => {
+    const goMod = await readFile(join(repositoryRoot, 'tools', 'cluster', 'go', 'helm', 'go.mod'), 'utf8');
+    const goVersion = /^go (\S+)$/m.exec(goMod)?.[1] ?? 'missing';
+    const env = stageNamed(await readDockerfile(dockerfile), 'helm')
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    expect(env.split(/\s+/)).toContain(`GOTOOLCHAIN=go${goVersion}`);
   });
 
   it('copies every workspace manifest and runs npm ci before copying any source', async () => {
