@@ -370,7 +370,7 @@ export class Engine {
       deadlineAt: null,
       nextAttemptAt: null,
     };
-    await this.#o.repository.update(store.id, this.owner, patch, {
+    const updated = await this.#o.repository.update(store.id, this.owner, patch, {
       actor: this.owner,
       toStatus: 'Failed',
       step: store.step,
@@ -378,18 +378,21 @@ export class Engine {
       message: reason.message,
       durationMs: store.stepStartedAt ? this.#o.clock.now().getTime() - store.stepStartedAt.getTime() : null,
     });
+    // Refused: the lease was lost, or a delete arrived while the step ran.
+    if (!updated) return;
     this.#o.metrics.failed(store.type, reason.code);
     log.warn({ step: store.step, reason: reason.code, message: reason.message }, 'store failed');
   }
 
   async #ready(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
     const now = this.#o.clock.now();
-    await this.#o.repository.update(
+    const updated = await this.#o.repository.update(
       store.id,
       this.owner,
       { status: 'Ready', step: null, readyAt: now, deadlineAt: null, stepStartedAt: null, attempt: 0 },
       { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs },
     );
+    if (!updated) return null;
     const events = await this.#o.repository.events(store.id);
     const promoted = events.findLast(
       (e) => e.step === 'queued' && e.toStatus === 'Provisioning' && e.durationMs !== null,

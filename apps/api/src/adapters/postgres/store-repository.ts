@@ -1,4 +1,11 @@
-import type { ListStoresQuery, StoreEvent, StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+import {
+  teardownSteps,
+  type ListStoresQuery,
+  type StoreEvent,
+  type StoreStatus,
+  type StoreStep,
+  type StoreType,
+} from '@urumi/contracts';
 import { and, asc, desc, eq, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import {
   idempotencyKeyReused,
@@ -20,7 +27,13 @@ const admissionLock = 7_201_001;
 const promotionLock = 7_201_002;
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
 type Row = typeof stores.$inferSelect;
+
+/** The status a store has while it is at a step: teardown steps are Deleting, the others Provisioning. */
+function statusOfStep(step: StoreStep): StoreStatus {
+  return (teardownSteps as readonly StoreStep[]).includes(step) ? 'Deleting' : 'Provisioning';
+}
 
 function toRecord(row: Row): StoreRecord {
   return {
@@ -361,6 +374,9 @@ export class PostgresStoreRepository implements StoreRepository {
       // Compare-and-set on the lease: a worker that lost its lease (expired, or the store was
       // deleted under it, which changes the status it was working on) must not write.
       if (!row || row.leaseOwner !== owner) return null;
+      // A delete keeps the lease but moves the store from Provisioning to Deleting: an outcome of a
+      // provision step that was running meanwhile must not land on the teardown (nor make it Ready).
+      if (event?.step && statusOfStep(event.step) !== row.status) return null;
       const [updated] = await tx
         .update(stores)
         .set({ ...patch, updatedAt: sql`now()` })
