@@ -65,6 +65,7 @@ export async function createApp(o: AppOptions) {
         chartsDir: config.chartsDir,
         valuesProfile: profile === 'none' ? null : profile,
         extraValuesFiles: config.STORE_EXTRA_VALUES_FILE ? [config.STORE_EXTRA_VALUES_FILE] : [],
+        typeValuesDir: config.STORE_TYPE_VALUES_DIR ?? null,
         baseDomain: config.STORE_BASE_DOMAIN,
         maxInFlight: config.MAX_CONCURRENT_PROVISIONS,
         leaseMs: config.ENGINE_LEASE_SECONDS * 1000,

@@ -41,6 +41,7 @@ const envSchema = z.object({
   STORE_VALUES_PROFILE: z.enum(['local', 'prod', 'none']).optional(),
   /** One more values file for every store release, last (operators' overrides; tests). */
   STORE_EXTRA_VALUES_FILE: z.string().optional(),
+  STORE_TYPE_VALUES_DIR: z.string().optional(),
   /** Whether `npm start` may start the local cluster when no Kubernetes API answers. */
   URUMI_LOCAL_CLUSTER: z.enum(['auto', 'never']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

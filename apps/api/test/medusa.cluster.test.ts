@@ -1,17 +1,12 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { provisionSteps, type Store } from '@urumi/contracts';
 import { describe, expect, it } from 'vitest';
 import { helm, kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
 import { expectSecretsStayInSecrets, names } from './support/store-checks.ts';
-import {
-  eventsOf,
-  namespaceGone,
-  sharedSetup,
-  startUrumi,
-  valuesFile,
-  waitForStore,
-} from './support/urumi-process.ts';
+import { eventsOf, namespaceGone, sharedSetup, startUrumi, waitForStore } from './support/urumi-process.ts';
 
 // Medusa stores through the same API and engine as WooCommerce, on the test cluster with
 // charts/store-medusa (pods simulated by KWOK).
@@ -78,23 +73,35 @@ describe('Medusa stores on the cluster', () => {
 
   it('fails a store whose migrations Job fails with MIGRATIONS_FAILED within the deadline, and a retry once it is fixed reaches Ready', async () => {
     const shared = await sharedSetup(await freshPostgresUrl());
-    const failing = await valuesFile(shared, {
-      migrations: { backoffLimit: 0, podAnnotations: { 'sim.urumi.io/job-failure': 'true' } },
-    });
+    // The fault goes into the Medusa releases only (STORE_TYPE_VALUES_DIR/medusa.yaml): a WooCommerce
+    // store of the same process must not get it (its chart's schema would refuse `migrations`).
+    const typeValues = join(shared.dataDir, 'type-values');
+    await mkdir(typeValues);
+    await writeFile(
+      join(typeValues, 'medusa.yaml'),
+      JSON.stringify({
+        migrations: { backoffLimit: 0, podAnnotations: { 'sim.urumi.io/job-failure': 'true' } },
+      }),
+    );
     const urumi = await startUrumi(shared, {
-      STORE_EXTRA_VALUES_FILE: failing,
+      STORE_TYPE_VALUES_DIR: typeValues,
       PROVISION_TIMEOUT_SECONDS: '20',
     });
     const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'medusa' });
+    const { body: woo } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
     const failed = await waitForStore(urumi, store.id, (s) => s.status !== 'Provisioning', 40_000);
     expect(failed.status).toBe('Failed');
     expect(failed.step).toBe('app');
     expect(failed.reason?.code).toBe('MIGRATIONS_FAILED');
     expect(failed.reason?.message).toMatch(/^Medusa migrations failed: /);
     expect(failed.reason?.hint).toContain('migrations job');
+    expect((await waitForStore(urumi, woo.id, (s) => s.status !== 'Provisioning', 40_000)).status).toBe(
+      'Ready',
+    );
 
     await urumi.stop();
-    const fixed = await startUrumi(shared, { STORE_EXTRA_VALUES_FILE: await valuesFile(shared, {}) });
+    await rm(join(typeValues, 'medusa.yaml'));
+    const fixed = await startUrumi(shared, { STORE_TYPE_VALUES_DIR: typeValues });
     expect((await fixed.api('POST', `/api/stores/${store.id}/retry`)).status).toBe(202);
     const ready = await waitForStore(fixed, store.id, (s) => s.status !== 'Provisioning', 60_000);
     expect(ready).toMatchObject({ status: 'Ready', reason: null });

@@ -68,7 +68,15 @@ const cases: GoldenCase[] = [
       expect(find<V1Deployment>(objects, 'Deployment/urumi')?.spec?.replicas).toBe(2);
       expect(find<V1ConfigMap>(objects, 'ConfigMap/urumi-store-values')?.data).toEqual({
         'store-values.yaml': 'ingress:\n  className: nginx\n',
+        'medusa.yaml':
+          'images:\n  medusa:\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000001\n' +
+          '    repository: registry.example.com/medusa-store\n    tag: 0.1.0\n',
       });
+      const env = find<V1ConfigMap>(objects, 'ConfigMap/urumi-env')?.data ?? {};
+      expect([env.STORE_EXTRA_VALUES_FILE, env.STORE_TYPE_VALUES_DIR]).toEqual([
+        '/etc/urumi/store-values.yaml',
+        '/etc/urumi',
+      ]);
       expect(envOf(objects).find((e) => e.name === 'METRICS_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
         name: 'urumi-metrics',
         key: 'token',

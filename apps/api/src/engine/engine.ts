@@ -28,6 +28,8 @@ export interface EngineOptions {
   /** `values-<profile>.yaml` of each chart is used when it exists. */
   valuesProfile: 'local' | 'prod' | null;
   extraValuesFiles: string[];
+  /** Folder of `<store type>.yaml` files, each merged last into the releases of that type only. */
+  typeValuesDir?: string | null;
   baseDomain: string;
   maxInFlight: number;
   leaseMs: number;
@@ -275,6 +277,7 @@ export class Engine {
       chartsDir: this.#o.chartsDir,
       valuesProfile: this.#o.valuesProfile,
       extraValuesFiles: this.#o.extraValuesFiles,
+      typeValuesDir: this.#o.typeValuesDir ?? null,
       host: `${store.id}.${this.#o.baseDomain}`,
       grant: this.#o.grant,
     };

@@ -17,6 +17,7 @@ export interface StepContext {
   chartsDir: string;
   valuesProfile: 'local' | 'prod' | null;
   extraValuesFiles: string[];
+  typeValuesDir: string | null;
   host: string;
   grant?: NamespaceSpec['grant'];
 }
@@ -138,13 +139,20 @@ async function installRelease(c: StepContext, namespace: string): Promise<StepOu
   for (const job of c.definition.rerunJobs) await c.cluster.deleteJob(namespace, job);
   const chart = join(c.chartsDir, c.definition.chart);
   const profileFile = c.valuesProfile ? join(chart, `values-${c.valuesProfile}.yaml`) : null;
+  // Last: the operator's values for this store type only (each chart's schema refuses the others').
+  const typeFile = c.typeValuesDir ? join(c.typeValuesDir, `${c.store.type}.yaml`) : null;
   try {
     await c.helm.upgradeInstall({
       release,
       namespace,
       chart,
       values: c.definition.values(c.store, { host: c.host }),
-      valuesFiles: [...(profileFile && existsSync(profileFile) ? [profileFile] : []), ...c.extraValuesFiles],
+      // The profile and type files are optional; STORE_EXTRA_VALUES_FILE must exist (helm says so).
+      valuesFiles: [
+        ...(profileFile && existsSync(profileFile) ? [profileFile] : []),
+        ...c.extraValuesFiles,
+        ...(typeFile && existsSync(typeFile) ? [typeFile] : []),
+      ],
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
