@@ -67,8 +67,9 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const error = await repo.create(input({ name: 'taken' })).catch((e: unknown) => e);
     expect(codeOf(error)).toBe('NAME_TAKEN');
     await repo.promoteQueued(1, 'engine', { step: later(), provision: later() });
-    expect((await repo.claim('engine', 60_000, 1)).map((s) => s.id)).toEqual([store.id]);
-    await repo.update(store.id, 'engine', { status: 'Deleted', step: null, deletedAt: new Date() });
+    const [claimed] = await repo.claim('engine', 60_000, 1);
+    expect(claimed?.id).toBe(store.id);
+    await repo.update(claimed!, 'engine', { status: 'Deleted', step: null, deletedAt: new Date() });
     expect((await repo.create(input({ name: 'taken' }))).store.name).toBe('taken');
   });
 
@@ -135,9 +136,11 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     expect(claimedA.filter((id) => claimedB.includes(id))).toEqual([]);
     const [first] = a.length > 0 ? a : b;
     const holder = a.length > 0 ? 'a' : 'b';
-    expect(await repo.update(first!.id, 'intruder', { step: 'secrets' })).toBeNull();
+    expect(await repo.update(first!, 'intruder', { step: 'secrets' })).toBeNull();
+    // Nor may the holder write from a state the store has left.
+    expect(await repo.update({ ...first!, step: 'verify' }, holder, { step: 'secrets' })).toBeNull();
     const updated = await repo.update(
-      first!.id,
+      first!,
       holder,
       { step: 'secrets' },
       {

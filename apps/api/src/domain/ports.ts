@@ -72,8 +72,16 @@ export interface StoreRepository {
    */
   claim(owner: string, leaseMs: number, limit: number): Promise<StoreRecord[]>;
   renewLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
-  /** Applies a patch if `owner` still holds the lease; returns null when it lost it. */
-  update(id: string, owner: string, patch: StorePatch, event?: EventInput): Promise<StoreRecord | null>;
+  /**
+   * Applies a patch if `owner` still holds the lease and the store is still in the status and step
+   * of `current` (what the caller decided from); returns null otherwise.
+   */
+  update(
+    current: Pick<StoreRecord, 'id' | 'status' | 'step'>,
+    owner: string,
+    patch: StorePatch,
+    event?: EventInput,
+  ): Promise<StoreRecord | null>;
   releaseLease(id: string, owner: string, nextAttemptAt: Date | null): Promise<void>;
   countInFlight(): Promise<number>;
   /** Stores in the given statuses, oldest first (the engine's health sweep). */

@@ -300,7 +300,7 @@ export class Engine {
         if (step === 'ready') return { kind: 'continue', store: await this.#ready(store, duration) };
         if (step === 'deleted') return { kind: 'continue', store: await this.#deleted(store, duration) };
         const updated = await this.#o.repository.update(
-          store.id,
+          store,
           this.owner,
           {
             step,
@@ -318,7 +318,7 @@ export class Engine {
       }
       case 'wait':
         if (outcome.note !== undefined && outcome.note !== store.reasonMessage) {
-          await this.#o.repository.update(store.id, this.owner, {
+          await this.#o.repository.update(store, this.owner, {
             reasonCode: outcome.note ? 'TEARDOWN_BLOCKED' : null,
             reasonMessage: outcome.note,
           });
@@ -333,7 +333,7 @@ export class Engine {
           'step failed, will retry',
         );
         const at = new Date(now.getTime() + delay);
-        await this.#o.repository.update(store.id, this.owner, { attempt, nextAttemptAt: at });
+        await this.#o.repository.update(store, this.owner, { attempt, nextAttemptAt: at });
         return { kind: 'stop', nextAttemptAt: at };
       }
       case 'failed':
@@ -355,12 +355,19 @@ export class Engine {
         ? await this.#o.cluster.deletionBlockers(`store-${store.id}`).catch(() => null)
         : null;
     const reason: Reason =
-      store.status === 'Deleting'
+      store.step === 'queued'
         ? {
-            code: 'TEARDOWN_BLOCKED',
-            message: blockers ?? `teardown step ${store.step} did not finish in time`,
+            code: 'TIMEOUT',
+            message:
+              'the store waited in the provisioning queue past its deadline (QUEUE_TIMEOUT_SECONDS): ' +
+              'the provisioning slots stayed busy; retry it, or raise MAX_CONCURRENT_PROVISIONS',
           }
-        : (found ?? { code: 'TIMEOUT', message: `step ${store.step} did not finish before its deadline` });
+        : store.status === 'Deleting'
+          ? {
+              code: 'TEARDOWN_BLOCKED',
+              message: blockers ?? `teardown step ${store.step} did not finish in time`,
+            }
+          : (found ?? { code: 'TIMEOUT', message: `step ${store.step} did not finish before its deadline` });
     await this.#fail(store, reason, log);
     return { kind: 'stop', nextAttemptAt: null };
   }
@@ -373,7 +380,7 @@ export class Engine {
       deadlineAt: null,
       nextAttemptAt: null,
     };
-    const updated = await this.#o.repository.update(store.id, this.owner, patch, {
+    const updated = await this.#o.repository.update(store, this.owner, patch, {
       actor: this.owner,
       toStatus: 'Failed',
       step: store.step,
@@ -390,7 +397,7 @@ export class Engine {
   async #ready(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
     const now = this.#o.clock.now();
     const updated = await this.#o.repository.update(
-      store.id,
+      store,
       this.owner,
       { status: 'Ready', step: null, readyAt: now, deadlineAt: null, stepStartedAt: null, attempt: 0 },
       { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs },
@@ -408,7 +415,7 @@ export class Engine {
   async #deleted(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
     const now = this.#o.clock.now();
     await this.#o.repository.update(
-      store.id,
+      store,
       this.owner,
       {
         status: 'Deleted',

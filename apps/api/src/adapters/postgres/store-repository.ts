@@ -1,5 +1,4 @@
 import {
-  teardownSteps,
   type ListStoresQuery,
   type StoreEvent,
   type StoreStatus,
@@ -29,11 +28,6 @@ const promotionLock = 7_201_002;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 type Row = typeof stores.$inferSelect;
-
-/** The status a store has while it is at a step: teardown steps are Deleting, the others Provisioning. */
-function statusOfStep(step: StoreStep): StoreStatus {
-  return (teardownSteps as readonly StoreStep[]).includes(step) ? 'Deleting' : 'Provisioning';
-}
 
 function toRecord(row: Row): StoreRecord {
   return {
@@ -299,7 +293,14 @@ export class PostgresStoreRepository implements StoreRepository {
       const queued = await tx
         .select({ id: stores.id, since: stores.stepStartedAt })
         .from(stores)
-        .where(and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued')))
+        .where(
+          and(
+            eq(stores.status, 'Provisioning'),
+            eq(stores.step, 'queued'),
+            // One that waited past its queue deadline is failed by claim() instead.
+            sql`(${stores.deadlineAt} IS NULL OR ${stores.deadlineAt} > now())`,
+          ),
+        )
         .orderBy(asc(stores.createdAt), asc(stores.id))
         .limit(slots)
         .for('update');
@@ -338,6 +339,8 @@ export class PostgresStoreRepository implements StoreRepository {
           or(
             and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')),
             eq(stores.status, 'Deleting'),
+            // Queued stores wait for promotion, not for an engine, until their queue deadline.
+            and(eq(stores.step, 'queued'), sql`${stores.deadlineAt} <= now()`),
           ),
           sql`(${stores.leaseExpiresAt} IS NULL OR ${stores.leaseExpiresAt} < now())`,
           sql`(${stores.nextAttemptAt} IS NULL OR ${stores.nextAttemptAt} <= now() OR ${stores.deadlineAt} <= now())`,
@@ -364,25 +367,26 @@ export class PostgresStoreRepository implements StoreRepository {
   }
 
   async update(
-    id: string,
+    current: Pick<StoreRecord, 'id' | 'status' | 'step'>,
     owner: string,
     patch: StorePatch,
     event?: EventInput,
   ): Promise<StoreRecord | null> {
+    const id = current.id;
     return this.#db.transaction(async (tx) => {
       const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
-      // Compare-and-set on the lease: a worker that lost its lease (expired, or the store was
-      // deleted under it, which changes the status it was working on) must not write.
+      // Compare-and-set on the lease and on the state the engine decided from: a worker that lost
+      // its lease must not write, and neither may one whose store moved on meanwhile (a delete keeps
+      // the lease but turns Provisioning into Deleting: the outcome of a provision step that was
+      // running must not land on the teardown, nor make the store Ready).
       if (!row || row.leaseOwner !== owner) return null;
-      // A delete keeps the lease but moves the store from Provisioning to Deleting: an outcome of a
-      // provision step that was running meanwhile must not land on the teardown (nor make it Ready).
-      if (event?.step && statusOfStep(event.step) !== row.status) return null;
+      if (row.status !== current.status || row.step !== current.step) return null;
       const [updated] = await tx
         .update(stores)
         .set({ ...patch, updatedAt: sql`now()` })
         .where(eq(stores.id, id))
         .returning();
-      if (event) await appendEvent(tx, id, row.status as StoreStatus, event);
+      if (event) await appendEvent(tx, id, row.status, event);
       await notify(tx, id);
       return updated ? toRecord(updated) : null;
     });
