@@ -159,10 +159,17 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
   it('marks a store Deleting on delete, and retries only Failed stores', async () => {
     const repo = new PostgresStoreRepository({ db: (await freshDatabase(kind)).db });
     const { store } = await repo.create(input());
-    const retry = await repo.retry(store.id, 'test', later()).catch((e: unknown) => e);
+    const deadlines = { queue: later(), teardown: later() };
+    const retry = await repo.retry(store.id, 'test', deadlines).catch((e: unknown) => e);
     expect(codeOf(retry)).toBe('INVALID_STATE');
     const deleting = await repo.requestDelete(store.id, 'test', later());
     expect(deleting).toMatchObject({ status: 'Deleting', step: 'uninstall', desired: 'absent' });
+    // A delete that failed (say a finalizer outlived the deadline) is retried as a delete.
+    const [claimed] = await repo.claim('engine', 60_000, 1);
+    await repo.update(claimed!, 'engine', { status: 'Failed', reasonCode: 'TEARDOWN_BLOCKED' });
+    const again = await repo.retry(store.id, 'test', deadlines);
+    expect(again).toMatchObject({ status: 'Deleting', step: 'uninstall', desired: 'absent' });
+    expect(again.deadlineAt).toEqual(deadlines.teardown);
     expect(codeOf(await repo.requestDelete('000000000000', 'test', later()).catch((e: unknown) => e))).toBe(
       'NOT_FOUND',
     );

@@ -54,8 +54,11 @@ export interface StoreRepository {
   queuePositions(ids: string[]): Promise<Map<string, number>>;
   /** Marks a store for deletion (status Deleting); a provision in flight is cancelled by the engine. */
   requestDelete(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord>;
-  /** Sends a Failed store back to the queue. */
-  retry(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord>;
+  /**
+   * Sends a Failed store back to work: to the provisioning queue, or (when its delete had failed)
+   * back into teardown. Each gets its own deadline.
+   */
+  retry(id: string, actor: string, deadlines: { queue: Date; teardown: Date }): Promise<StoreRecord>;
 
   /**
    * Moves queued stores to their first step while fewer than `maxInFlight` provisions run; the

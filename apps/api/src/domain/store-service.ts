@@ -86,8 +86,11 @@ export class StoreService {
   }
 
   async retry(id: string, caller: Caller): Promise<Store> {
-    const deadline = new Date(this.#o.clock.now().getTime() + this.#o.queueTimeoutMs);
-    const record = await this.#o.repository.retry(id, caller.actor, deadline);
+    const now = this.#o.clock.now().getTime();
+    const record = await this.#o.repository.retry(id, caller.actor, {
+      queue: new Date(now + this.#o.queueTimeoutMs),
+      teardown: new Date(now + this.#o.deleteTimeoutMs),
+    });
     this.#o.onChange?.();
     return this.view(record);
   }

@@ -244,22 +244,25 @@ export class PostgresStoreRepository implements StoreRepository {
     });
   }
 
-  async retry(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord> {
+  async retry(id: string, actor: string, deadlines: { queue: Date; teardown: Date }): Promise<StoreRecord> {
     return this.#db.transaction(async (tx) => {
       const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
       if (!row) throw notFound(`store ${id}`);
       if (row.status !== 'Failed') {
         throw invalidState(`only a Failed store can be retried; this store is ${row.status}`);
       }
+      // A store whose delete failed (TEARDOWN_BLOCKED) is still meant to go: retrying it runs the
+      // teardown again from the start (every teardown step is safe to repeat), never a provision.
+      const teardown = row.desired === 'absent';
       const [updated] = await tx
         .update(stores)
         .set({
-          status: 'Provisioning',
-          step: 'queued',
+          status: teardown ? 'Deleting' : 'Provisioning',
+          step: teardown ? 'uninstall' : 'queued',
           reasonCode: null,
           reasonMessage: null,
           stepStartedAt: sql`now()`,
-          deadlineAt,
+          deadlineAt: teardown ? deadlines.teardown : deadlines.queue,
           attempt: 0,
           nextAttemptAt: null,
           updatedAt: sql`now()`,
@@ -268,11 +271,12 @@ export class PostgresStoreRepository implements StoreRepository {
         .returning();
       await appendEvent(tx, id, 'Failed', {
         actor,
-        toStatus: 'Provisioning',
+        toStatus: teardown ? 'Deleting' : 'Provisioning',
         step: null,
         message: 'retry requested',
       });
-      await notifyQueued(tx);
+      if (teardown) await notify(tx, id);
+      else await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
