@@ -1,6 +1,7 @@
 import type { NamespaceSnapshot } from '../../domain/ports.ts';
 import type { StepCheck, StoreTypeDefinition } from '../../domain/store-type.ts';
 import { allReady, deploymentAvailable, jobDone, statefulSetReady } from '../checks.ts';
+import { storeGuardrails } from '../guardrails.ts';
 
 /** Secret and object names shared with charts/store-medusa (its README, "Engine contract"). */
 export const medusaNames = {
@@ -49,25 +50,9 @@ export const medusa: StoreTypeDefinition = {
     { name: medusaNames.redisSecret, keys: ['password'] },
     { name: medusaNames.medusaSecret, keys: ['jwt-secret', 'cookie-secret', 'admin-password'] },
   ],
-  guardrails: {
-    // Sized for values-prod.yaml with both Jobs running (charts/store-medusa/README.md, "Resources").
-    quota: {
-      'requests.cpu': '2',
-      'requests.memory': '4Gi',
-      'limits.cpu': '4',
-      'limits.memory': '8Gi',
-      'requests.storage': '40Gi',
-      persistentvolumeclaims: '4',
-      pods: '12',
-      'services.loadbalancers': '0',
-      'services.nodeports': '0',
-    },
-    containerDefaults: {
-      request: { cpu: '100m', memory: '128Mi' },
-      limit: { cpu: '1', memory: '512Mi' },
-      max: { cpu: '2', memory: '2Gi' },
-    },
-  },
+  // Sized for values-prod.yaml with both Jobs running (charts/store-medusa/README.md, "Resources"):
+  // six pods, and room for Job retries.
+  guardrails: storeGuardrails({ pods: 12 }),
   values: (store, { host }) => ({
     store: { id: store.id, name: store.name, host },
     database: { existingSecret: medusaNames.databaseSecret },

@@ -1,6 +1,7 @@
 import type { NamespaceSnapshot } from '../../domain/ports.ts';
 import type { StoreTypeDefinition } from '../../domain/store-type.ts';
 import { deploymentAvailable, jobDone, statefulSetReady } from '../checks.ts';
+import { storeGuardrails } from '../guardrails.ts';
 
 /** Secret and object names shared with charts/store-woocommerce. */
 export const woocommerceNames = {
@@ -39,24 +40,8 @@ export const woocommerce: StoreTypeDefinition = {
       ],
     },
   ],
-  guardrails: {
-    quota: {
-      'requests.cpu': '2',
-      'requests.memory': '4Gi',
-      'limits.cpu': '4',
-      'limits.memory': '8Gi',
-      'requests.storage': '40Gi',
-      persistentvolumeclaims: '4',
-      pods: '10',
-      'services.loadbalancers': '0',
-      'services.nodeports': '0',
-    },
-    containerDefaults: {
-      request: { cpu: '100m', memory: '128Mi' },
-      limit: { cpu: '1', memory: '512Mi' },
-      max: { cpu: '2', memory: '2Gi' },
-    },
-  },
+  // Sized for values-prod.yaml with the setup Job running (charts/store-woocommerce/README.md).
+  guardrails: storeGuardrails({ pods: 10 }),
   values: (store, { host }) => ({
     store: { id: store.id, name: store.name, host },
     database: { existingSecret: woocommerceNames.databaseSecret },
