@@ -29,7 +29,8 @@ class Dashboard {
     return this.page.getByRole('row', { name: new RegExp(name) });
   }
 
-  async createStore(name: string): Promise<void> {
+  async createStore(name: string, type?: string): Promise<void> {
+    if (type) await this.page.getByLabel('Store type').selectOption({ label: type });
     await this.page.getByLabel('Name (optional)').fill(name);
     await this.page.getByRole('button', { name: /create store/i }).click();
     await this.row(name).waitFor();
@@ -93,6 +94,23 @@ describe('the dashboard in Chromium against the real API and cluster', () => {
     await ui.page.getByRole('link', { name: /all stores/i }).click();
     await ui.page.getByRole('heading', { name: 'Stores', level: 1 }).waitFor();
     await expect.poll(() => ui.row('e2e-shop').count(), { timeout: 60_000 }).toBe(0);
+  });
+
+  it('creates a Medusa store that turns Ready, with its storefront API and Medusa admin links', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
+    const ui = await dashboardOf(urumi);
+    await ui.signIn(urumi.token);
+    await ui.createStore('headless-shop', 'Medusa');
+    await ui.waitForRowText('headless-shop', /Ready/);
+    await expect.poll(() => ui.row('headless-shop').textContent()).toMatch(/Medusa/);
+
+    await ui.row('headless-shop').getByRole('link', { name: 'headless-shop' }).click();
+    const details = ui.page.getByRole('region', { name: 'Details' });
+    await details.waitFor();
+    const admin = details.getByRole('link', { name: /\/app/ });
+    await expect.poll(() => admin.getAttribute('href')).toMatch(/^http:\/\/[0-9a-f]{12}\.localhost\/app$/);
+    await expect.poll(() => details.textContent()).toMatch(/Storefront API.*Medusa admin/);
+    await screenshot(ui.page, 'medusa-store-page');
   });
 
   it('shows why a store failed, in plain words with its code', async () => {
