@@ -21,7 +21,7 @@ import type { StoreStatus } from '@urumi/contracts';
 import pg from 'pg';
 import { openDatabase } from '../apps/api/src/adapters/postgres/database.ts';
 import { startPostgres, type PostgresServer } from '../apps/api/test/support/postgres-setup.ts';
-import { machine, printTable, seedStores, startUrumi, writeResult } from './support.ts';
+import { cleanUpOnInterrupt, machine, printTable, seedStores, startUrumi, writeResult } from './support.ts';
 
 const sizes = [1_000, 10_000];
 const seconds = Number.parseInt(process.env.BENCH_SECONDS ?? '10', 10);
@@ -141,6 +141,7 @@ let postgres = 'not measured';
 let server: PostgresServer | null = null;
 try {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? (server = await startPostgres()).url;
+  if (server) cleanUpOnInterrupt(() => server!.stop());
   const database = await freshDatabase(serverUrl);
   try {
     results.push(...(await run('postgres', database.url)));

@@ -20,6 +20,26 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+const cleanups = new Set<() => Promise<unknown>>();
+
+/**
+ * Runs `cleanup` if the bench is interrupted (Ctrl-C, SIGTERM) before it ends on its own, so no
+ * cluster, PostgreSQL server or Urumi process outlives it. Returns the function that unregisters it
+ * (call it once the bench has cleaned up by itself).
+ */
+export function cleanUpOnInterrupt(cleanup: () => Promise<unknown>): () => void {
+  if (cleanups.size === 0) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        console.log(`\n${signal}: cleaning up before exit`);
+        void Promise.allSettled([...cleanups].map((run) => run())).then(() => process.exit(130));
+      });
+    }
+  }
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
 export const machine = `${process.platform} ${process.arch}, node ${process.version}`;
 
 /** Prints a Markdown table. */
@@ -66,6 +86,11 @@ export async function startUrumi(dataDir: string, env: Record<string, string>): 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const forget = cleanUpOnInterrupt(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
+  void exited.then(forget);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -124,8 +149,16 @@ export async function dedicatedCluster(
   const dir = process.env.BENCH_CLUSTER_DIR ?? join(dirname(clusterPaths().stateDir), `bench-${name}`);
   const paths = clusterPaths({ ...process.env, URUMI_CLUSTER_DIR: dir });
   const log = (line: string) => console.log(`[cluster] ${line}`);
+  const forget = cleanUpOnInterrupt(() => clusterDown(log, paths));
   const { kubeconfig, tools } = await clusterUp({ log, nodes, paths });
-  return { kubeconfig, tools, down: () => clusterDown(log, paths) };
+  return {
+    kubeconfig,
+    tools,
+    down: async () => {
+      await clusterDown(log, paths);
+      forget();
+    },
+  };
 }
 
 /** The kube-apiserver's own Prometheus metrics, read with the cluster's admin kubeconfig. */
