@@ -8,7 +8,8 @@ import type {
   V1Secret,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseConfig } from '../../../apps/api/src/config.ts';
 import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
 import {
@@ -204,14 +205,46 @@ describe('charts/urumi RBAC', () => {
 });
 
 describe('charts/urumi on the test cluster', () => {
-  it('installs with the bundled PostgreSQL under restricted Pod Security, and an upgrade keeps the generated admin token and password', async () => {
+  it('installs with the bundled PostgreSQL under restricted Pod Security, egress to the apiserver only at its looked-up addresses, and an upgrade keeps the generated admin token and password', async () => {
     const { core, apps } = kube();
     const { namespace, release } = await releaseNamespace(helm, {
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/warn': 'restricted',
     });
     const install = ['upgrade', '--install', release, chartDir, '--namespace', namespace];
+    // The test cluster's apiserver advertises 127.0.0.1, for which Kubernetes publishes no endpoint;
+    // a real cluster has the `kubernetes` Service's EndpointSlice. Stand one in, with a TEST-NET
+    // address, so the install's lookup has something to find.
+    const discovery = kube().kc.makeApiClient(DiscoveryV1Api);
+    const sliceName = `${release}-apiserver-test`;
+    await discovery.createNamespacedEndpointSlice({
+      namespace: 'default',
+      body: {
+        metadata: { name: sliceName, labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['192.0.2.10'] }],
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+      },
+    });
+    onTestFinished(async () => {
+      await discovery.deleteNamespacedEndpointSlice({ name: sliceName, namespace: 'default' });
+    });
     await helm.run([...install, '--values', localValues, ...imageArgs]);
+    // With no kubeApiServer.cidrs given, the installed policy allows the control plane's addresses
+    // (every `kubernetes` Service EndpointSlice, read at install), not any address.
+    const slices = await discovery.listNamespacedEndpointSlice({
+      namespace: 'default',
+      labelSelector: 'kubernetes.io/service-name=kubernetes',
+    });
+    const apiserver = slices.items
+      .flatMap((slice) => (slice.endpoints ?? []).flatMap((e) => e.addresses))
+      .map((address) => `${address}/${address.includes(':') ? 128 : 32}`);
+    expect(apiserver).toContain('192.0.2.10/32');
+    const policy = await kube()
+      .kc.makeApiClient(NetworkingV1Api)
+      .readNamespacedNetworkPolicy({ name: release, namespace });
+    const toApiserver = policy.spec?.egress?.find((rule) => rule.ports?.some((p) => p.port === 6443));
+    expect(toApiserver?.to?.map((peer) => peer.ipBlock?.cidr).sort()).toEqual(apiserver.sort());
 
     await waitFor('Deployment and StatefulSet ready', async () => {
       const deployment = await apps.readNamespacedDeployment({ name: release, namespace });
