@@ -4,78 +4,31 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type {
-  KubernetesObject,
-  V1ConfigMap,
-  V1Container,
-  V1Deployment,
-  V1Job,
-  V1NetworkPolicy,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1Container, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { simulation } from '../../../tools/cluster/src/simulation.ts';
-import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { describeStoreChartConformance } from '../../test-support/conformance.ts';
 import {
   containersOf,
-  isTrue,
   keyOf,
-  parseManifests,
+  networkPaths,
+  newStoreId,
   podTemplateOf,
+  policySpecsByName,
+  renderStore,
+  storeValues,
   useHelm,
-} from '../../store-woocommerce/test/support.ts';
-import {
-  chartDir,
-  localValues,
-  medusaSecrets,
-  prepareMedusaNamespace,
-  prodValues,
-  waitForMedusaStore,
-} from './support.ts';
+} from '../../test-support/support.ts';
+import { chartDir, localValues, medusaChart } from './support.ts';
 
 const exec = promisify(execFile);
 
-const componentOf: Record<string, string> = {
-  'Service/postgres': 'database',
-  'Service/postgres-headless': 'database',
-  'StatefulSet/postgres': 'database',
-  'NetworkPolicy/postgres': 'database',
-  'Service/redis': 'cache',
-  'Service/redis-headless': 'cache',
-  'StatefulSet/redis': 'cache',
-  'NetworkPolicy/redis': 'cache',
-  'ConfigMap/medusa-env': 'server',
-  'Service/medusa-server': 'server',
-  'Deployment/medusa-server': 'server',
-  'Ingress/medusa': 'server',
-  'NetworkPolicy/medusa-server': 'server',
-  'Deployment/medusa-worker': 'worker',
-  'NetworkPolicy/medusa-worker': 'worker',
-  'ConfigMap/medusa-scripts': 'migrations',
-  'Job/medusa-migrations': 'migrations',
-  'NetworkPolicy/medusa-migrations': 'migrations',
-  'ConfigMap/medusa-admin-env': 'admin',
-  'Job/medusa-admin': 'admin',
-  'NetworkPolicy/medusa-admin': 'admin',
-};
-const secretNames: string[] = medusaSecrets.map((secret) => secret.name);
+// Lint, the rendered names, labels and hardening, install, upgrade, uninstall and a failing Job:
+// charts/test-support/conformance.ts, as for every store chart. Here: what only this chart does.
+describeStoreChartConformance(medusaChart);
 
-const { run: helm, failure: helmFailure } = useHelm();
-
-function newStoreId(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** The values the engine sets per store. */
-function storeValues(id: string): string[] {
-  return ['--set-string', `store.id=${id}`, '--set-string', `store.host=${id}.localhost`];
-}
-
-async function render(args: string[]): Promise<KubernetesObject[]> {
-  return parseManifests(
-    await helm(['template', 'store-release', chartDir, '--namespace', 'store-ns', ...args]),
-  );
-}
+const helm = useHelm();
+const helmFailure = helm.failure;
+const render = (args: string[]) => renderStore(helm, chartDir, args);
 
 const find = <T extends KubernetesObject>(objects: KubernetesObject[], key: string) =>
   objects.find((object) => keyOf(object) === key) as T;
@@ -88,14 +41,6 @@ function container(objects: KubernetesObject[], key: string, name: string): V1Co
 }
 
 describe('charts/store-medusa', () => {
-  it('passes helm lint --strict with the local and the production values', async () => {
-    const id = newStoreId();
-    for (const values of [localValues, prodValues]) {
-      const output = await helm(['lint', '--strict', chartDir, '--values', values, ...storeValues(id)]);
-      expect(output).toContain('0 chart(s) failed');
-    }
-  });
-
   it('refuses an unknown value, a wrong type, a missing store id or host, and an unpinned official image', async () => {
     const id = newStoreId();
     const cases = [
@@ -146,63 +91,9 @@ describe('charts/store-medusa', () => {
     );
   });
 
-  it('renders the fixed names, the Urumi labels, hardened containers with requests and limits, and no Secret', async () => {
+  it('renders the server and worker environment, ports and probes, Deployments and the admin Job that wait for the migrations of their own image, and the Ingress to medusa-server', async () => {
     const id = newStoreId();
     const objects = await render(['--values', localValues, ...storeValues(id)]);
-
-    expect(objects.map(keyOf).sort()).toEqual(Object.keys(componentOf).sort());
-    expect(objects.map((object) => object.kind)).not.toContain('Secret');
-
-    const common = {
-      'app.kubernetes.io/name': 'store-medusa',
-      'app.kubernetes.io/instance': 'store-release',
-      'app.kubernetes.io/part-of': 'urumi',
-      'app.kubernetes.io/managed-by': 'Helm',
-      'urumi.io/store-id': id,
-    };
-    for (const object of objects) {
-      const component = componentOf[keyOf(object)];
-      expect(object.metadata?.labels, keyOf(object)).toEqual(
-        expect.objectContaining({ ...common, 'app.kubernetes.io/component': component }),
-      );
-      const template = podTemplateOf(object);
-      if (!template) continue;
-      expect(template.metadata?.labels, `${keyOf(object)} pod template`).toEqual(
-        expect.objectContaining({ ...common, 'app.kubernetes.io/component': component }),
-      );
-      expect(template.spec?.automountServiceAccountToken).toBe(false);
-      expect(template.spec?.securityContext).toMatchObject({
-        runAsNonRoot: true,
-        seccompProfile: { type: 'RuntimeDefault' },
-      });
-      for (const volume of template.spec?.volumes ?? []) {
-        if (volume.secret) expect(secretNames).toContain(volume.secret.secretName);
-      }
-      for (const item of containersOf(template)) {
-        const where = `${keyOf(object)} container ${item.name}`;
-        // Official images by digest; Urumi's Medusa image by tag until the operator sets its digest.
-        expect(item.image, where).toMatch(
-          /^(docker\.io\/library\/(postgres|redis):[\w.-]+@sha256:[0-9a-f]{64}|ghcr\.io\/urumi\/medusa-store:[\w.-]+)$/,
-        );
-        for (const bound of ['requests', 'limits'] as const) {
-          for (const resource of ['cpu', 'memory']) {
-            expect(item.resources?.[bound]?.[resource], `${where} ${bound}.${resource}`).toBeTruthy();
-          }
-        }
-        expect(item.securityContext, where).toMatchObject({
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-        });
-        // Secrets reach containers only by reference to the engine's Secrets; URLs only by $(VAR).
-        for (const variable of item.env ?? []) {
-          if (/(PASSWORD|SECRET|AUTH)$/.test(variable.name)) {
-            expect(variable.value, `${where} ${variable.name}`).toBeUndefined();
-            expect(secretNames).toContain(variable.valueFrom?.secretKeyRef?.name);
-          }
-        }
-      }
-    }
 
     const server = container(objects, 'Deployment/medusa-server', 'medusa');
     const env = Object.fromEntries((server.env ?? []).map((variable) => [variable.name, variable.value]));
@@ -247,22 +138,6 @@ describe('charts/store-medusa', () => {
       'db:migrate',
       '--execute-safe-links',
     ]);
-    for (const key of ['Job/medusa-migrations', 'Job/medusa-admin']) {
-      expect(Object.keys(find<V1Job>(objects, key).metadata?.annotations ?? {})).not.toContain(
-        'helm.sh/hook',
-      );
-    }
-    for (const key of ['StatefulSet/postgres', 'StatefulSet/redis']) {
-      const statefulSet = find<V1StatefulSet>(objects, key);
-      expect(
-        statefulSet.spec?.volumeClaimTemplates?.map((claim) => claim.metadata?.name),
-        key,
-      ).toEqual(['data']);
-      expect(statefulSet.spec?.persistentVolumeClaimRetentionPolicy, key).toEqual({
-        whenDeleted: 'Delete',
-        whenScaled: 'Retain',
-      });
-    }
     expect(find(objects, 'Ingress/medusa')).toMatchObject({
       spec: {
         rules: [
@@ -287,37 +162,10 @@ describe('charts/store-medusa', () => {
 
   it('opens only the documented network paths, internet egress only for server and worker while allowed', async () => {
     const id = newStoreId();
-    const policies = async (args: string[]) => {
-      const objects = await render([...storeValues(id), ...args]);
-      const found = objects.filter((o) => o.kind === 'NetworkPolicy') as V1NetworkPolicy[];
-      return Object.fromEntries(found.map((policy) => [policy.metadata?.name ?? '', policy.spec]));
-    };
-    const selector = (name: string) => ({
-      matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': name }) as unknown,
-    });
-    const component = (name: string) => ({ podSelector: selector(name) });
-    const dns = {
-      ports: [
-        { port: 53, protocol: 'UDP' },
-        { port: 53, protocol: 'TCP' },
-      ],
-    };
+    const policies = async (args: string[]) => policySpecsByName(await render([...storeValues(id), ...args]));
+    const { selector, component, dns, toInternet } = networkPaths;
     const toPostgres = { to: [component('database')], ports: [{ port: 5432, protocol: 'TCP' }] };
     const toRedis = { to: [component('cache')], ports: [{ port: 6379, protocol: 'TCP' }] };
-    const toInternet = {
-      to: expect.arrayContaining([
-        {
-          ipBlock: {
-            cidr: '0.0.0.0/0',
-            except: expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16']) as unknown,
-          },
-        },
-      ]) as unknown,
-      ports: [
-        { port: 80, protocol: 'TCP' },
-        { port: 443, protocol: 'TCP' },
-      ],
-    };
     const clients = ['server', 'worker', 'migrations', 'admin'].map(component);
 
     const open = await policies([]);
@@ -356,95 +204,6 @@ describe('charts/store-medusa', () => {
     expect(closed['medusa-worker']?.egress).toEqual([dns, toPostgres, toRedis]);
 
     expect(await policies(['--set', 'networkPolicy.enabled=false'])).toEqual({});
-  });
-
-  it('installs without --wait under restricted Pod Security and a quota, becomes ready, keeps secrets out of helm, and upgrades with changed settings', async () => {
-    const { namespace, secretValues } = await prepareMedusaNamespace('medusa');
-    const id = newStoreId();
-    const install = ['upgrade', '--install', `store-${id}`, chartDir, '--namespace', namespace];
-    await helm([...install, '--values', localValues, ...storeValues(id)]);
-
-    await waitForMedusaStore(namespace);
-
-    const values = await helm(['get', 'values', `store-${id}`, '--namespace', namespace, '--all']);
-    const manifest = await helm(['get', 'manifest', `store-${id}`, '--namespace', namespace]);
-    expect(values).toContain(id);
-    expect(secretValues).toHaveLength(5);
-    for (const secret of secretValues) {
-      expect(values).not.toContain(secret);
-      expect(manifest).not.toContain(secret);
-    }
-
-    // Store settings live in ConfigMaps, so the Jobs' immutable pod templates do not change.
-    await helm([
-      ...install,
-      '--values',
-      localValues,
-      ...storeValues(id),
-      '--set-string',
-      'store.name=Renamed Store',
-      '--set-string',
-      'store.adminEmail=new-owner@example.com',
-    ]);
-    const releases = JSON.parse(await helm(['list', '--namespace', namespace, '--output', 'json'])) as {
-      status: string;
-      revision: string;
-    }[];
-    expect(releases).toMatchObject([{ status: 'deployed', revision: '2' }]);
-    await waitForMedusaStore(namespace);
-  });
-
-  it('leaves no volume behind after helm uninstall', async () => {
-    const { namespace } = await prepareMedusaNamespace('medusa-uninstall');
-    const id = newStoreId();
-    await helm([
-      'upgrade',
-      '--install',
-      `store-${id}`,
-      chartDir,
-      '--namespace',
-      namespace,
-      '--values',
-      localValues,
-      ...storeValues(id),
-    ]);
-    await waitForMedusaStore(namespace);
-
-    await helm(['uninstall', `store-${id}`, '--namespace', namespace, '--wait']);
-    const { core } = kube();
-    await waitFor('every PVC of the store to be deleted', async () => {
-      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
-      return claims.items.length === 0;
-    });
-  });
-
-  it("reports failed migrations as Job medusa-migrations Failed and never Complete, the condition the store's readiness needs", async () => {
-    const { namespace } = await prepareMedusaNamespace('medusa-fail');
-    const id = newStoreId();
-    const annotation = `migrations.podAnnotations.${simulation.jobFailure.replaceAll('.', '\\.')}`;
-    await helm([
-      'upgrade',
-      '--install',
-      `store-${id}`,
-      chartDir,
-      '--namespace',
-      namespace,
-      '--values',
-      localValues,
-      ...storeValues(id),
-      '--set',
-      `${annotation}=true`,
-      '--set',
-      'migrations.backoffLimit=0',
-    ]);
-
-    const { batch } = kube();
-    const job = await waitFor('Job medusa-migrations to fail', async () => {
-      const current = await batch.readNamespacedJob({ name: 'medusa-migrations', namespace });
-      return isTrue(current.status?.conditions, 'Failed') ? current : undefined;
-    });
-    expect(job.status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('BackoffLimitExceeded');
-    expect(isTrue(job.status?.conditions, 'Complete')).toBe(false);
   });
 });
 

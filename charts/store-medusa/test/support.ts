@@ -1,26 +1,14 @@
-// Medusa specifics for the chart's cluster-tier tests; the chart-independent helpers (helm, golden
-// files, manifests, the prepared namespace) are shared with charts/store-woocommerce.
+// Medusa specifics for the chart's cluster-tier tests: the chart as the shared store chart checks
+// (charts/test-support/conformance.ts) see it, and the engine's readiness checks by its names.
 import { join } from 'node:path';
+import type { StoreChart } from '../../test-support/conformance.ts';
+import { isTrue } from '../../test-support/support.ts';
 import { medusa } from '../../../apps/api/src/store-types/medusa/index.ts';
 import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
-import { isTrue, prepareStoreNamespace } from '../../store-woocommerce/test/support.ts';
 
 export const chartDir = join(import.meta.dirname, '..');
 export const localValues = join(chartDir, 'values-local.yaml');
 export const prodValues = join(chartDir, 'values-prod.yaml');
-
-/** The Secrets the engine creates before install (the chart's contract), from the store type. */
-export const medusaSecrets = medusa.secrets;
-
-/**
- * A prepared store namespace as the engine prepares it for a Medusa store (restricted Pod Security,
- * the Medusa quota and LimitRange) with the Medusa Secrets.
- */
-export function prepareMedusaNamespace(
-  prefix: string,
-): Promise<{ namespace: string; secretValues: string[] }> {
-  return prepareStoreNamespace(prefix, medusa);
-}
 
 /** The readiness the engine needs, by the chart's fixed names. */
 export async function waitForMedusaStore(namespace: string): Promise<void> {
@@ -50,3 +38,41 @@ export async function waitForMedusaStore(namespace: string): Promise<void> {
     });
   }
 }
+
+/** charts/store-medusa for the checks every store chart must pass. */
+export const medusaChart: StoreChart = {
+  storeType: medusa,
+  namespacePrefix: 'medusa',
+  componentOf: {
+    'Service/postgres': 'database',
+    'Service/postgres-headless': 'database',
+    'StatefulSet/postgres': 'database',
+    'NetworkPolicy/postgres': 'database',
+    'Service/redis': 'cache',
+    'Service/redis-headless': 'cache',
+    'StatefulSet/redis': 'cache',
+    'NetworkPolicy/redis': 'cache',
+    'ConfigMap/medusa-env': 'server',
+    'Service/medusa-server': 'server',
+    'Deployment/medusa-server': 'server',
+    'Ingress/medusa': 'server',
+    'NetworkPolicy/medusa-server': 'server',
+    'Deployment/medusa-worker': 'worker',
+    'NetworkPolicy/medusa-worker': 'worker',
+    'ConfigMap/medusa-scripts': 'migrations',
+    'Job/medusa-migrations': 'migrations',
+    'NetworkPolicy/medusa-migrations': 'migrations',
+    'ConfigMap/medusa-admin-env': 'admin',
+    'Job/medusa-admin': 'admin',
+    'NetworkPolicy/medusa-admin': 'admin',
+  },
+  // Official images by digest; Urumi's Medusa image by tag until the operator sets its digest.
+  imagePattern:
+    /^(docker\.io\/library\/(postgres|redis):[\w.-]+@sha256:[0-9a-f]{64}|ghcr\.io\/urumi\/medusa-store:[\w.-]+)$/,
+  secretEnvPattern: /(PASSWORD|SECRET|AUTH)$/,
+  waitForStore: waitForMedusaStore,
+  failingJob: { name: 'medusa-migrations', valuesKey: 'migrations', what: 'migrations run' },
+  // Store settings live in ConfigMaps, so the Jobs' immutable pod templates do not change.
+  changedSettings: { 'store.name': 'Renamed Store', 'store.adminEmail': 'new-owner@example.com' },
+  generatedSecretCount: 5,
+};

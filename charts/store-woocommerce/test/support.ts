@@ -1,149 +1,14 @@
-// Shared by the chart's cluster-tier tests: the pinned helm, the namespace the engine prepares, and
-// the engine's readiness checks by the chart's fixed names.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// WooCommerce specifics for the chart's cluster-tier tests: the chart as the shared store chart
+// checks (charts/test-support/conformance.ts) see it, and the engine's readiness checks by its names.
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  loadYaml,
-  type KubernetesObject,
-  type V1Container,
-  type V1Deployment,
-  type V1Job,
-  type V1PodTemplateSpec,
-  type V1StatefulSet,
-} from '@kubernetes/client-node';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
-import type { StoreTypeDefinition } from '../../../apps/api/src/domain/store-type.ts';
+import type { StoreChart } from '../../test-support/conformance.ts';
+import { isTrue } from '../../test-support/support.ts';
 import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
-import { kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
-
-const exec = promisify(execFile);
+import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
 
 export const chartDir = join(import.meta.dirname, '..');
 export const localValues = join(chartDir, 'values-local.yaml');
 export const prodValues = join(chartDir, 'values-prod.yaml');
-
-export interface Helm {
-  /** Runs the pinned helm against the test cluster and returns its stdout. */
-  run: (args: string[]) => Promise<string>;
-  /** Runs helm expecting it to fail; returns its stdout and stderr (helm lint reports on stdout). */
-  failure: (args: string[]) => Promise<string>;
-}
-
-/**
- * The pinned helm (from the cluster tier's binDir) with private cache/config/data folders, created
- * before the file's tests and removed after them. Call once at the top of a test file.
- */
-export function useHelm(): Helm {
-  let home = '';
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'urumi-chart-helm-'));
-  });
-  afterAll(async () => {
-    await rm(home, { recursive: true, force: true });
-  });
-  const run = async (args: string[]): Promise<string> => {
-    const { stdout } = await exec(
-      join(inject('binDir'), 'helm'),
-      [...args, '--kubeconfig', inject('kubeconfig')],
-      {
-        env: {
-          ...process.env,
-          HELM_CACHE_HOME: join(home, 'cache'),
-          HELM_CONFIG_HOME: join(home, 'config'),
-          HELM_DATA_HOME: join(home, 'data'),
-        },
-        maxBuffer: 32 * 1024 * 1024,
-      },
-    );
-    return stdout;
-  };
-  const failure = async (args: string[]): Promise<string> => {
-    try {
-      await run(args);
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: unknown; stderr?: unknown };
-      return `${String(stdout)}\n${String(stderr)}`;
-    }
-    throw new Error(`expected helm ${args.join(' ')} to fail, but it succeeded`);
-  };
-  return { run, failure };
-}
-
-/** Splits `helm template` output into objects; documents holding only comments are skipped. */
-export function parseManifests(output: string): KubernetesObject[] {
-  return output
-    .split(/^---$/m)
-    .filter((document) => /^kind:/m.test(document))
-    .map((document) => loadYaml<KubernetesObject>(document));
-}
-
-export function keyOf(object: KubernetesObject): string {
-  return `${object.kind}/${object.metadata?.name}`;
-}
-
-export function podTemplateOf(object: KubernetesObject): V1PodTemplateSpec | undefined {
-  if (object.kind === 'Deployment') return (object as V1Deployment).spec?.template;
-  if (object.kind === 'StatefulSet') return (object as V1StatefulSet).spec?.template;
-  if (object.kind === 'Job') return (object as V1Job).spec?.template;
-  return undefined;
-}
-
-export function containersOf(template: V1PodTemplateSpec): V1Container[] {
-  return [...(template.spec?.initContainers ?? []), ...(template.spec?.containers ?? [])];
-}
-
-export function isTrue(conditions: { type: string; status: string }[] | undefined, type: string): boolean {
-  return conditions?.some((condition) => condition.type === type && condition.status === 'True') ?? false;
-}
-
-/**
- * Creates what the engine prepares before helm runs, but stricter: a namespace that enforces (and
- * warns about) the restricted Pod Security standard, the engine's own ResourceQuota and LimitRange
- * for the store type (WooCommerce unless given; so a chart that outgrows them fails here), and the
- * store type's credential Secrets with random values. Returns the namespace and every secret value.
- */
-export async function prepareStoreNamespace(
-  prefix: string,
-  storeType: Pick<StoreTypeDefinition, 'guardrails' | 'secrets'> = woocommerce,
-): Promise<{ namespace: string; secretValues: string[] }> {
-  const { core } = kube();
-  const namespace = await testNamespace(prefix, {
-    'pod-security.kubernetes.io/enforce': 'restricted',
-    'pod-security.kubernetes.io/warn': 'restricted',
-  });
-  const { quota, containerDefaults } = storeType.guardrails;
-  await core.createNamespacedResourceQuota({
-    namespace,
-    body: { metadata: { name: 'store-quota' }, spec: { hard: quota } },
-  });
-  await core.createNamespacedLimitRange({
-    namespace,
-    body: {
-      metadata: { name: 'store-limits' },
-      spec: {
-        limits: [
-          {
-            type: 'Container',
-            defaultRequest: containerDefaults.request,
-            _default: containerDefaults.limit,
-            max: containerDefaults.max,
-          },
-        ],
-      },
-    },
-  });
-  const secretValues: string[] = [];
-  for (const { name, keys } of storeType.secrets) {
-    const stringData = Object.fromEntries(keys.map((key) => [key, randomBytes(24).toString('base64url')]));
-    secretValues.push(...Object.values(stringData));
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
-  }
-  return { namespace, secretValues };
-}
 
 /** The engine's readiness checks, by the chart's fixed names. */
 export async function waitForStore(namespace: string): Promise<void> {
@@ -168,50 +33,32 @@ export async function waitForStore(namespace: string): Promise<void> {
   }
 }
 
-/**
- * Compares a render with its committed golden file, or rewrites the file when UPDATE_GOLDEN=1
- * (then review the diff before committing it).
- */
-export async function expectGolden(file: string, actual: string): Promise<void> {
-  if (process.env.UPDATE_GOLDEN === '1') {
-    await writeFile(file, actual);
-    return;
-  }
-  const expected = await readFile(file, 'utf8').catch(() => {
-    throw new Error(`${file} is missing: create it with UPDATE_GOLDEN=1 and review it`);
-  });
-  expect(actual, `${file} is stale: rerun with UPDATE_GOLDEN=1 and review the diff`).toBe(expected);
-}
-
-/**
- * Submits each workload's pod template in `objects` as a server-side dry-run pod to `namespace`
- * (prepared by prepareStoreNamespace: restricted Pod Security, the engine's quota), as its controller
- * would create it; throws naming the workload and `label` when admission refuses one.
- */
-export async function expectPodsAdmitted(
-  namespace: string,
-  objects: KubernetesObject[],
-  label: string,
-): Promise<void> {
-  const { core } = kube();
-  for (const workload of objects.filter((object) => podTemplateOf(object))) {
-    const template = podTemplateOf(workload);
-    const spec = structuredClone(template?.spec ?? { containers: [] });
-    // As the StatefulSet controller does: each claim template becomes the pod's PVC volume.
-    for (const claim of (workload as V1StatefulSet).spec?.volumeClaimTemplates ?? []) {
-      const name = claim.metadata?.name ?? '';
-      spec.volumes = [
-        ...(spec.volumes ?? []),
-        { name, persistentVolumeClaim: { claimName: `${name}-${workload.metadata?.name}-0` } },
-      ];
-    }
-    const body = {
-      metadata: { name: `${workload.metadata?.name}-dry-run`, labels: template?.metadata?.labels },
-      spec,
-    };
-    await core.createNamespacedPod({ namespace, body, dryRun: 'All' }).catch((error: unknown) => {
-      const detail = (error as { body?: unknown }).body;
-      throw new Error(`${label}: ${keyOf(workload)}'s pod was refused: ${String(detail)}`);
-    });
-  }
-}
+/** charts/store-woocommerce for the checks every store chart must pass. */
+export const woocommerceChart: StoreChart = {
+  storeType: woocommerce,
+  namespacePrefix: 'woo',
+  componentOf: {
+    'ConfigMap/mariadb-config': 'database',
+    'Service/mariadb': 'database',
+    'Service/mariadb-headless': 'database',
+    'StatefulSet/mariadb': 'database',
+    'NetworkPolicy/mariadb': 'database',
+    'ConfigMap/wordpress-config': 'storefront',
+    'ConfigMap/wordpress-env': 'storefront',
+    'PersistentVolumeClaim/wp-content': 'storefront',
+    'Deployment/wordpress': 'storefront',
+    'Service/wordpress': 'storefront',
+    'Ingress/wordpress': 'storefront',
+    'NetworkPolicy/wordpress': 'storefront',
+    'ConfigMap/woocommerce-setup': 'setup',
+    'ConfigMap/woocommerce-setup-env': 'setup',
+    'Job/woocommerce-setup': 'setup',
+    'NetworkPolicy/woocommerce-setup': 'setup',
+  },
+  imagePattern: /^[a-z0-9./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/,
+  secretEnvPattern: /(PASSWORD|_KEY|_SALT)$/,
+  waitForStore,
+  failingJob: { name: 'woocommerce-setup', valuesKey: 'setup', what: 'setup' },
+  changedSettings: { 'store.name': 'Renamed Store', 'woocommerce.currency': 'EUR' },
+  generatedSecretCount: 11,
+};

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { onTestFinished } from 'vitest';
 import { kube, kubeConfig, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
-import { parseManifests, type Helm } from '../../store-woocommerce/test/support.ts';
+import { parseManifests, type Helm } from '../../test-support/support.ts';
 
 export {
   containersOf,
@@ -16,7 +16,7 @@ export {
   parseManifests,
   podTemplateOf,
   useHelm,
-} from '../../store-woocommerce/test/support.ts';
+} from '../../test-support/support.ts';
 
 export const chartDir = join(import.meta.dirname, '..');
 export const localValues = join(chartDir, 'values-local.yaml');
