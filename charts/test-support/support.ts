@@ -11,6 +11,7 @@ import {
   type KubernetesObject,
   type V1Container,
   type V1Deployment,
+  type V1Ingress,
   type V1Job,
   type V1NetworkPolicy,
   type V1NetworkPolicySpec,
@@ -139,6 +140,54 @@ export function hasInternetEgress(policy: V1NetworkPolicy): boolean {
   return (policy.spec?.egress ?? []).some((rule) =>
     rule.to?.some((peer) => peer.ipBlock?.cidr === '0.0.0.0/0'),
   );
+}
+
+/** A render's Ingress as the prod profile writes it: class nginx, a certificate cert-manager issues. */
+export function expectIssuedTls(ingress: V1Ingress | undefined, host: string, secretName: string): void {
+  expect(ingress?.spec?.ingressClassName).toBe('nginx');
+  expect(ingress?.metadata?.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+  expect(ingress?.spec?.tls).toEqual([{ hosts: [host], secretName }]);
+}
+
+/** A render's Ingress serving an existing certificate Secret, with cert-manager left out. */
+export function expectExistingTls(ingress: V1Ingress | undefined, host: string, secretName: string): void {
+  expect(ingress?.spec?.tls).toEqual([{ hosts: [host], secretName }]);
+  expect(
+    Object.keys(ingress?.metadata?.annotations ?? {}).filter((key) => key.startsWith('cert-manager.io/')),
+  ).toEqual([]);
+}
+
+/** A render has exactly the NetworkPolicies `names` (sorted), and none lets a pod reach the internet. */
+export function expectNoInternetEgress(objects: KubernetesObject[], names: string[]): void {
+  const policies = networkPolicies(objects);
+  expect(policies.map((policy) => policy.metadata?.name).sort()).toEqual(names);
+  expect(policies.filter(hasInternetEgress)).toEqual([]);
+}
+
+/** Helm arguments that a chart's values schema must refuse, and what the refusal says. */
+export interface RefusedValue {
+  args: string[];
+  error: string;
+}
+
+/**
+ * Expects `helm template` (as `release`) and `helm lint --strict` alike to refuse each case's
+ * arguments on top of `values`, both saying the case's error.
+ */
+export async function expectRefusedByTemplateAndLint(
+  helm: Helm,
+  chartDir: string,
+  release: string,
+  values: string[],
+  cases: RefusedValue[],
+): Promise<void> {
+  for (const { args, error } of cases) {
+    const all = [...values, ...args];
+    expect(await helm.failure(['template', release, chartDir, ...all]), args.join(' ')).toContain(error);
+    const lint = await helm.failure(['lint', '--strict', chartDir, ...all]);
+    expect(lint, args.join(' ')).toContain(error);
+    expect(lint).toContain('1 chart(s) failed');
+  }
 }
 
 /**

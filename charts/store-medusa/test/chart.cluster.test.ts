@@ -9,6 +9,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { describeStoreChartConformance } from '../../test-support/conformance.ts';
 import {
   containersOf,
+  expectRefusedByTemplateAndLint,
   keyOf,
   networkPaths,
   newStoreId,
@@ -16,6 +17,7 @@ import {
   policySpecsByName,
   renderStore,
   storeValues,
+  type RefusedValue,
   useHelm,
 } from '../../test-support/support.ts';
 import { chartDir, localValues, medusaChart } from './support.ts';
@@ -43,7 +45,7 @@ function container(objects: KubernetesObject[], key: string, name: string): V1Co
 describe('charts/store-medusa', () => {
   it('refuses an unknown value, a wrong type, a missing store id or host, and an unpinned official image', async () => {
     const id = newStoreId();
-    const cases = [
+    const cases: RefusedValue[] = [
       { args: ['--set', 'replicas=2'], error: "at '': additional properties 'replicas' not allowed" },
       {
         args: ['--set', 'medusa.resources.limit.cpu=1'],
@@ -74,15 +76,13 @@ describe('charts/store-medusa', () => {
         error: "at '/store/id': '0123456789AB' does not match",
       },
     ];
-    for (const { args, error } of cases) {
-      const values = ['--values', localValues, ...storeValues(id), ...args];
-      expect(await helmFailure(['template', 'store-x', chartDir, ...values]), args.join(' ')).toContain(
-        error,
-      );
-      const lint = await helmFailure(['lint', '--strict', chartDir, ...values]);
-      expect(lint, args.join(' ')).toContain(error);
-      expect(lint).toContain('1 chart(s) failed');
-    }
+    await expectRefusedByTemplateAndLint(
+      helm,
+      chartDir,
+      'store-x',
+      ['--values', localValues, ...storeValues(id)],
+      cases,
+    );
     expect(
       await helmFailure(['template', 'store-x', chartDir, '--set-string', 'store.host=a.localhost']),
     ).toContain("at '/store': missing property 'id'");

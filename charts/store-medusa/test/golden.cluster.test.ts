@@ -1,7 +1,13 @@
 import type { KubernetesObject, V1ConfigMap, V1Ingress, V1NetworkPolicy } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { describeGoldenConformance, type GoldenCase } from '../../test-support/conformance.ts';
-import { findObject, hasInternetEgress, networkPolicies } from '../../test-support/support.ts';
+import {
+  expectExistingTls,
+  expectIssuedTls,
+  expectNoInternetEgress,
+  findObject,
+  networkPolicies,
+} from '../../test-support/support.ts';
 import { medusaChart } from './support.ts';
 
 // Golden renders: each case is the engine's per-store values file (golden/<case>.values.yaml) on top
@@ -39,13 +45,7 @@ const cases: GoldenCase[] = [
     profile: 'prod',
     check: (objects) => {
       const ingress = findObject<V1Ingress>(objects, 'Ingress/medusa');
-      expect(ingress?.spec?.ingressClassName).toBe('nginx');
-      expect(ingress?.metadata?.annotations).toMatchObject({
-        'cert-manager.io/cluster-issuer': 'letsencrypt',
-      });
-      expect(ingress?.spec?.tls).toEqual([
-        { hosts: ['0123456789ab.shops.example.com'], secretName: 'medusa-tls' },
-      ]);
+      expectIssuedTls(ingress, '0123456789ab.shops.example.com', 'medusa-tls');
       const server = findObject<V1NetworkPolicy>(objects, 'NetworkPolicy/medusa-server');
       expect(server?.spec?.ingress?.[0]?._from).toEqual([
         { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
@@ -69,12 +69,7 @@ const cases: GoldenCase[] = [
     profile: 'local',
     check: (objects) => {
       const ingress = findObject<V1Ingress>(objects, 'Ingress/medusa');
-      expect(ingress?.spec?.tls).toEqual([
-        { hosts: ['0123456789ab.shops.example.com'], secretName: 'wildcard-shops-example-com' },
-      ]);
-      expect(
-        Object.keys(ingress?.metadata?.annotations ?? {}).filter((key) => key.startsWith('cert-manager.io/')),
-      ).toEqual([]);
+      expectExistingTls(ingress, '0123456789ab.shops.example.com', 'wildcard-shops-example-com');
       expect(medusaEnv(objects)).toMatchObject({
         MEDUSA_BACKEND_URL: 'https://0123456789ab.shops.example.com',
         ADMIN_CORS: 'https://0123456789ab.shops.example.com',
@@ -84,18 +79,15 @@ const cases: GoldenCase[] = [
   {
     name: 'internet-egress-off',
     profile: 'local',
-    check: (objects) => {
-      const policies = networkPolicies(objects);
-      expect(policies.map((policy) => policy.metadata?.name).sort()).toEqual([
+    check: (objects) =>
+      expectNoInternetEgress(objects, [
         'medusa-admin',
         'medusa-migrations',
         'medusa-server',
         'medusa-worker',
         'postgres',
         'redis',
-      ]);
-      expect(policies.filter(hasInternetEgress)).toEqual([]);
-    },
+      ]),
   },
 ];
 

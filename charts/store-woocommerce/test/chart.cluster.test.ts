@@ -2,6 +2,7 @@ import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { describeStoreChartConformance } from '../../test-support/conformance.ts';
 import {
+  expectRefusedByTemplateAndLint,
   keyOf,
   networkPaths,
   newStoreId,
@@ -9,6 +10,7 @@ import {
   policySpecsByName,
   renderStore,
   storeValues,
+  type RefusedValue,
   useHelm,
 } from '../../test-support/support.ts';
 import { chartDir, localValues, prodValues, woocommerceChart } from './support.ts';
@@ -46,7 +48,7 @@ describe('charts/store-woocommerce', () => {
 
   it('rejects an unknown value and a value of the wrong type, in helm template and helm lint alike', async () => {
     const id = newStoreId();
-    const cases = [
+    const cases: RefusedValue[] = [
       { args: ['--set', 'replicas=2'], error: "at '': additional properties 'replicas' not allowed" },
       // A typo in a nested key is refused instead of being silently ignored.
       {
@@ -67,15 +69,13 @@ describe('charts/store-woocommerce', () => {
         error: "at '/images/mariadb/digest': 'latest' does not match pattern",
       },
     ];
-    for (const { args, error } of cases) {
-      const values = ['--values', localValues, ...storeValues(id), ...args];
-      expect(await helmFailure(['template', 'store-x', chartDir, ...values]), args.join(' ')).toContain(
-        error,
-      );
-      const lint = await helmFailure(['lint', '--strict', chartDir, ...values]);
-      expect(lint, args.join(' ')).toContain(error);
-      expect(lint).toContain('1 chart(s) failed');
-    }
+    await expectRefusedByTemplateAndLint(
+      helm,
+      chartDir,
+      'store-x',
+      ['--values', localValues, ...storeValues(id)],
+      cases,
+    );
   });
 
   it('probes both long-running containers, survives a slow first boot, and ties the database volume to its StatefulSet', async () => {

@@ -1,7 +1,13 @@
 import type { V1Ingress, V1NetworkPolicy } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { describeGoldenConformance, type GoldenCase } from '../../test-support/conformance.ts';
-import { findObject, hasInternetEgress, networkPolicies } from '../../test-support/support.ts';
+import {
+  expectExistingTls,
+  expectIssuedTls,
+  expectNoInternetEgress,
+  findObject,
+  networkPolicies,
+} from '../../test-support/support.ts';
 import { woocommerceChart } from './support.ts';
 
 // Golden renders: each case is the engine's per-store values file (golden/<case>.values.yaml) on top
@@ -28,13 +34,7 @@ const cases: GoldenCase[] = [
     profile: 'prod',
     check: (objects) => {
       const ingress = findObject<V1Ingress>(objects, 'Ingress/wordpress');
-      expect(ingress?.spec?.ingressClassName).toBe('nginx');
-      expect(ingress?.metadata?.annotations).toMatchObject({
-        'cert-manager.io/cluster-issuer': 'letsencrypt',
-      });
-      expect(ingress?.spec?.tls).toEqual([
-        { hosts: ['0123456789ab.shops.example.com'], secretName: 'wordpress-tls' },
-      ]);
+      expectIssuedTls(ingress, '0123456789ab.shops.example.com', 'wordpress-tls');
       const wordpress = findObject<V1NetworkPolicy>(objects, 'NetworkPolicy/wordpress');
       expect(wordpress?.spec?.ingress?.[0]?._from).toEqual([
         { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
@@ -51,12 +51,7 @@ const cases: GoldenCase[] = [
     profile: 'local',
     check: (objects) => {
       const ingress = findObject<V1Ingress>(objects, 'Ingress/wordpress');
-      expect(ingress?.spec?.tls).toEqual([
-        { hosts: ['0123456789ab.shops.example.com'], secretName: 'wildcard-shops-example-com' },
-      ]);
-      expect(
-        Object.keys(ingress?.metadata?.annotations ?? {}).filter((key) => key.startsWith('cert-manager.io/')),
-      ).toEqual([]);
+      expectExistingTls(ingress, '0123456789ab.shops.example.com', 'wildcard-shops-example-com');
       expect(findObject(objects, 'ConfigMap/wordpress-env')).toMatchObject({
         data: { WP_HOME: 'https://0123456789ab.shops.example.com' },
       });
@@ -65,15 +60,7 @@ const cases: GoldenCase[] = [
   {
     name: 'internet-egress-off',
     profile: 'local',
-    check: (objects) => {
-      const policies = networkPolicies(objects);
-      expect(policies.map((policy) => policy.metadata?.name).sort()).toEqual([
-        'mariadb',
-        'woocommerce-setup',
-        'wordpress',
-      ]);
-      expect(policies.filter(hasInternetEgress)).toEqual([]);
-    },
+    check: (objects) => expectNoInternetEgress(objects, ['mariadb', 'woocommerce-setup', 'wordpress']),
   },
 ];
 

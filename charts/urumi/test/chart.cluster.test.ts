@@ -12,6 +12,7 @@ import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseConfig } from '../../../apps/api/src/config.ts';
 import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { expectRefusedByTemplateAndLint, type RefusedValue } from '../../test-support/support.ts';
 import {
   chartDir,
   containersOf,
@@ -43,7 +44,7 @@ const summary = (rules: V1PolicyRule[] | undefined) =>
 
 describe('charts/urumi values', () => {
   it('rejects an unknown value and a value of the wrong type, in helm template and helm lint alike', async () => {
-    const cases = [
+    const cases: RefusedValue[] = [
       { args: ['--set', 'replicas=2'], error: "at '': additional properties 'replicas' not allowed" },
       {
         args: ['--set', 'postgresql.resources.limit.cpu=1'],
@@ -67,13 +68,13 @@ describe('charts/urumi values', () => {
         error: "at '/config/storeValuesProfile': value must be one of",
       },
     ];
-    for (const { args, error } of cases) {
-      const values = ['--values', localValues, ...imageArgs, ...args];
-      expect(await helm.failure(['template', 'urumi', chartDir, ...values]), args.join(' ')).toContain(error);
-      const lint = await helm.failure(['lint', '--strict', chartDir, ...values]);
-      expect(lint, args.join(' ')).toContain(error);
-      expect(lint).toContain('1 chart(s) failed');
-    }
+    await expectRefusedByTemplateAndLint(
+      helm,
+      chartDir,
+      'urumi',
+      ['--values', localValues, ...imageArgs],
+      cases,
+    );
   });
 
   it('refuses to render without an image, a database choice or an ingress host, saying what to set', async () => {
