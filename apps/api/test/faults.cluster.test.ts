@@ -327,7 +327,7 @@ describe('kube-apiserver stopped for 60 s during provisioning', () => {
 
     for (const id of ids) {
       const store = await waitForStore(urumi, id, (s) => s.status !== 'Provisioning', 120_000);
-      expect(store.status).toBe('Ready');
+      expect(store.status, JSON.stringify(store.reason)).toBe('Ready');
       expect(await completedSteps(urumi, id)).toEqual(provisionSteps);
     }
     // One release per store. A helm run cut off by the outage is run again (an upgrade of the same

@@ -52,8 +52,9 @@ export interface EngineOptions {
 
 const defaultStepBudgetsMs: Record<StoreStep, number> = {
   queued: 3_600_000,
-  namespace: 60_000,
-  secrets: 60_000,
+  // Quick steps, but a control plane that stops answering for a minute or two must not fail them.
+  namespace: 180_000,
+  secrets: 180_000,
   release: 180_000,
   database: 300_000,
   app: 300_000,

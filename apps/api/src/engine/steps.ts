@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
-import type { ClusterPort, HelmPort, NamespaceSpec } from '../domain/ports.ts';
+import type { ClusterPort, HelmPort, NamespaceSnapshot, NamespaceSpec } from '../domain/ports.ts';
 import { ClusterConflict } from '../domain/errors.ts';
 import type { Reason } from '../domain/reasons.ts';
 import { storeNamespace } from '../domain/store-id.ts';
@@ -128,14 +128,21 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
 
 async function installRelease(c: StepContext, namespace: string): Promise<StepOutcome> {
   const release = releaseName(c.store);
-  const current = await c.helm.status(release, namespace);
+  let current = await c.helm.status(release, namespace);
   // A process killed in the middle of helm leaves the release pending-*; helm then refuses to
   // touch it. Repair it: roll back an upgrade, remove a first install, then install again.
   if (current?.status.startsWith('pending-')) {
-    if (current.status === 'pending-install' || current.revision <= 1)
+    if (current.status === 'pending-install' || current.revision <= 1) {
       await c.helm.uninstall(release, namespace);
-    else await c.helm.rollback(release, namespace);
+      // A first install that never finished holds no data: its volumes go too.
+      await c.cluster.deleteVolumeClaims(namespace);
+      current = null;
+    } else await c.helm.rollback(release, namespace);
   }
+  // Without a release, anything still in the namespace is an uninstalled one being garbage-collected.
+  // Installing now would race it: a new StatefulSet adopts a claim that is about to be deleted under
+  // it, and its pod never starts. Wait until it is gone (watch events wake the step).
+  if (!current && hasLeftovers(c.cluster.snapshot(namespace))) return { kind: 'wait' };
   for (const job of c.definition.rerunJobs) await c.cluster.deleteJob(namespace, job);
   const chart = join(c.chartsDir, c.definition.chart);
   const profileFile = c.valuesProfile ? join(chart, `values-${c.valuesProfile}.yaml`) : null;
@@ -162,6 +169,12 @@ async function installRelease(c: StepContext, namespace: string): Promise<StepOu
     return { kind: 'retry', error: message };
   }
   return { kind: 'done' };
+}
+
+function hasLeftovers(s: NamespaceSnapshot): boolean {
+  return (
+    s.statefulSets.length + s.deployments.length + s.jobs.length + s.pods.length + s.volumeClaims.length > 0
+  );
 }
 
 function checkReadiness(c: StepContext, namespace: string, step: ReadinessStep): StepOutcome {
