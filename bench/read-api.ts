@@ -18,9 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { StoreStatus } from '@urumi/contracts';
-import pg from 'pg';
 import { openDatabase } from '../apps/api/src/adapters/postgres/database.ts';
-import { startPostgres, type PostgresServer } from '../apps/api/test/support/postgres-setup.ts';
+import {
+  createDatabase,
+  startPostgres,
+  type PostgresServer,
+} from '../apps/api/test/support/postgres-setup.ts';
 import { cleanUpOnInterrupt, machine, printTable, seedStores, startUrumi, writeResult } from './support.ts';
 
 const sizes = [1_000, 10_000];
@@ -121,28 +124,13 @@ async function run(kind: 'pglite' | 'postgres', databaseUrl?: string) {
   return rows;
 }
 
-/** A fresh database on the PostgreSQL server at `serverUrl`, dropped by the returned function. */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 const results = await run('pglite');
 let postgres = 'not measured';
 let server: PostgresServer | null = null;
 try {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? (server = await startPostgres()).url;
   if (server) cleanUpOnInterrupt(() => server!.stop());
-  const database = await freshDatabase(serverUrl);
+  const database = await createDatabase(serverUrl, 'bench');
   try {
     results.push(...(await run('postgres', database.url)));
     postgres = process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'throwaway local server';

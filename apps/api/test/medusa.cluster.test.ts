@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { provisionSteps, type Store } from '@urumi/contracts';
 import { describe, expect, it } from 'vitest';
-import { helm, kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { helm, kube } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
-import { expectSecretsStayInSecrets, names } from './support/store-checks.ts';
+import { expectSecretsStayInSecrets, expectVolumesGone, names } from './support/store-checks.ts';
 import { eventsOf, namespaceGone, sharedSetup, startUrumi, waitForStore } from './support/urumi-process.ts';
 
 // Medusa stores through the same API and engine as WooCommerce, on the test cluster with
@@ -123,12 +123,7 @@ describe('Medusa stores on the cluster', () => {
     expect((await urumi.api('DELETE', `/api/stores/${store.id}`)).status).toBe(202);
     await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 90_000);
     expect(await namespaceGone(store.namespace)).toBe(true);
-    for (const volume of volumes) {
-      await waitFor(
-        `volume ${volume} to be gone`,
-        async () => (await core.readPersistentVolume({ name: volume }).then(() => 200, statusOf)) === 404,
-      );
-    }
+    await expectVolumesGone(volumes);
     const { stdout } = await helm(['list', '--all-namespaces', '--output', 'json']);
     expect(stdout).not.toContain(`store-${store.id}`);
   });

@@ -1,9 +1,9 @@
 import type { Store } from '@urumi/contracts';
 import { provisionSteps } from '@urumi/contracts';
 import { describe, expect, it } from 'vitest';
-import { helm, kube, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { helm, kube } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
-import { expectSecretsStayInSecrets, names } from './support/store-checks.ts';
+import { expectSecretsStayInSecrets, expectVolumesGone, names } from './support/store-checks.ts';
 import {
   eventsOf,
   namespaceGone,
@@ -85,12 +85,7 @@ describe('WooCommerce stores on the cluster', () => {
     const deleted = await waitForStore(urumi, store.id, (s) => s.status === 'Deleted', 90_000);
     expect(deleted.deletedAt).not.toBeNull();
     expect(await namespaceGone(store.namespace)).toBe(true);
-    for (const volume of volumes) {
-      await waitFor(
-        `volume ${volume} to be gone`,
-        async () => (await core.readPersistentVolume({ name: volume }).then(() => 200, statusOf)) === 404,
-      );
-    }
+    await expectVolumesGone(volumes);
     const { stdout } = await helm(['list', '--all-namespaces', '--output', 'json']);
     expect(stdout).not.toContain(`store-${store.id}`);
     // Tombstones are not listed by default, only when asked for.

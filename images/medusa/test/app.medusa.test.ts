@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // Declares the `postgresUrl` that its global setup provides.
-import type {} from '../../../apps/api/test/support/postgres-setup.ts';
+import { createDatabase } from '../../../apps/api/test/support/postgres-setup.ts';
 import {
   medusa,
   startMedusa,
@@ -24,22 +24,11 @@ let store: StoreEnvironment;
 let dropDatabase: () => Promise<void>;
 const processes: MedusaProcess[] = [];
 
-async function createDatabase(): Promise<string> {
-  const admin = inject('postgresUrl');
-  const name = `medusa_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  dropDatabase = async () => {
-    const dropper = new pg.Client({ connectionString: admin });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  };
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
+/** A fresh database on the tier's PostgreSQL server for this file, dropped in afterAll. */
+async function medusaDatabase(): Promise<string> {
+  const database = await createDatabase(inject('postgresUrl'), 'medusa');
+  dropDatabase = () => database.drop();
+  return database.url;
 }
 
 async function login(port: number, password: string): Promise<Response> {
@@ -57,7 +46,7 @@ async function healthy(port: number): Promise<boolean> {
 
 beforeAll(async () => {
   store = {
-    databaseUrl: await createDatabase(),
+    databaseUrl: await medusaDatabase(),
     redisUrl: inject('medusaRedisUrl'),
     jwtSecret: randomBytes(32).toString('hex'),
     cookieSecret: randomBytes(32).toString('hex'),

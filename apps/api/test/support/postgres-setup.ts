@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
 const exec = promisify(execFile);
@@ -48,6 +50,27 @@ export interface PostgresServer {
   restart(whileDown?: () => Promise<unknown>): Promise<void>;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
+}
+
+/** Creates an empty database on the PostgreSQL server at `serverUrl`; `drop()` removes it. */
+export async function createDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** A throwaway PostgreSQL server from Debian's binaries on a free 127.0.0.1 port. */

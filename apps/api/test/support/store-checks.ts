@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { expect } from 'vitest';
-import { helm, kube } from '../../../../tools/cluster/test/kube.ts';
+import { helm, kube, statusOf, waitFor } from '../../../../tools/cluster/test/kube.ts';
 import type { UrumiProcess } from './urumi-process.ts';
 
 /** Sorted names of a listed collection. */
@@ -63,4 +63,15 @@ export async function expectSecretsStayInSecrets(
   expect(dbText).not.toContain(urumi.token);
   expect(urumi.output()).not.toContain(urumi.token);
   return values.length;
+}
+
+/** Waits until every named PersistentVolume is deleted (the store's volumes went with it). */
+export async function expectVolumesGone(volumes: string[]): Promise<void> {
+  const { core } = kube();
+  for (const volume of volumes) {
+    await waitFor(
+      `volume ${volume} to be gone`,
+      async () => (await core.readPersistentVolume({ name: volume }).then(() => 200, statusOf)) === 404,
+    );
+  }
 }
