@@ -280,7 +280,13 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
         code: 'NOT_FOUND',
       },
       { name: 'unknown route', method: 'GET', url: '/api/shops', status: 404, code: 'ROUTE_NOT_FOUND' },
-      { name: 'unknown method', method: 'DELETE', url: '/api/stores', status: 404, code: 'ROUTE_NOT_FOUND' },
+      {
+        name: 'a method the route does not serve',
+        method: 'DELETE',
+        url: '/api/stores',
+        status: 405,
+        code: 'METHOD_NOT_ALLOWED',
+      },
     ];
     for (const c of cases) {
       const response = await server.inject({
@@ -362,9 +368,10 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
     expect(other.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   });
 
-  it('serves health in the brief shape (503 when a dependency is down), the OpenAPI document and metrics', async () => {
+  it('serves health in the brief shape (503 when a dependency is down), probes, the OpenAPI document and metrics', async () => {
     const { server } = await apiOnDatabase(kind);
-    // This harness runs without a cluster, so Kubernetes and helm report down.
+    // This API-only process has no Kubernetes configuration, so Kubernetes and helm report down,
+    // while the replica itself can serve (its database answers).
     const health = await server.inject({ url: '/api/health' });
     expect(health.statusCode).toBe(503);
     expect(health.json()).toMatchObject({
@@ -372,6 +379,16 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
       checks: { database: true, kubernetes: false, helm: false },
     });
     expect(Date.parse(health.json<{ timestamp: string }>().timestamp)).not.toBeNaN();
+    const ready = await server.inject({ url: '/readyz' });
+    expect({ status: ready.statusCode, body: ready.json<unknown>() }).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
+    const live = await server.inject({ url: '/livez' });
+    expect({ status: live.statusCode, body: live.json<unknown>() }).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
     const openapi = await server.inject({ url: '/api/openapi.json' });
     expect(openapi.statusCode).toBe(200);
     const paths = Object.keys(openapi.json<{ paths: Record<string, unknown> }>().paths);
@@ -437,5 +454,92 @@ describe.each(databaseKinds)('HTTP API on %s', (kind) => {
     expect(text).toContain('event: store');
     const data = text.split('\n').find((line) => line.startsWith('data: ') && line.includes(id));
     expect(JSON.parse(data!.slice(6))).toMatchObject({ id, name: 'live', status: 'Provisioning' });
+  });
+
+  it('never refuses a valid token: 100 bad tokens from one address, then the valid one from it is served', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 100; i += 1) {
+      const bad = await server.inject({
+        url: '/api/stores',
+        headers: { authorization: `Bearer urumi_bad_${i}` },
+      });
+      statuses.push(bad.statusCode);
+      if (bad.statusCode === 429) retryAfter = String(bad.headers['retry-after']);
+    }
+    // AUTH_FAILURES_PER_MINUTE's default, 30: then 429s that say when to come back.
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(30).every((status) => status === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+    const good = await server.inject({ url: '/api/stores', headers: auth });
+    expect(good.statusCode).toBe(200);
+  });
+
+  it('behind a trusted proxy limits each client by its X-Forwarded-For address, and ignores that header otherwise', async () => {
+    const failing = (server: Awaited<ReturnType<typeof apiOnDatabase>>['server'], client: string) =>
+      server.inject({
+        url: '/api/stores',
+        headers: { authorization: 'Bearer urumi_bad', 'x-forwarded-for': client },
+      });
+    const proxied = await apiOnDatabase(kind, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
+    for (let i = 0; i < 30; i += 1)
+      expect((await failing(proxied.server, '203.0.113.7')).statusCode).toBe(401);
+    expect((await failing(proxied.server, '203.0.113.7')).statusCode).toBe(429);
+    expect((await failing(proxied.server, '198.51.100.9')).statusCode).toBe(401);
+
+    // Without TRUSTED_PROXIES anyone could claim any address: the header is not believed.
+    const direct = await apiOnDatabase(kind);
+    for (let i = 0; i < 30; i += 1) await failing(direct.server, `203.0.113.${i}`);
+    expect((await failing(direct.server, '198.51.100.9')).statusCode).toBe(429);
+  });
+
+  it('limits store creation per token at CREATE_RATE_LIMIT_PER_MINUTE (60) with Retry-After', async () => {
+    const { server, auth } = await apiOnDatabase(kind, { maxStores: 100 });
+    const statuses: number[] = [];
+    let limited: { headers: Record<string, unknown>; body: { error: { code: string } } } | null = null;
+    for (let i = 0; i < 61; i += 1) {
+      const response = await server.inject({
+        method: 'POST',
+        url: '/api/stores',
+        headers: { ...auth, ...json },
+        payload: { type: 'woocommerce', name: `shop-${i}` },
+      });
+      statuses.push(response.statusCode);
+      if (response.statusCode === 429) limited = { headers: response.headers, body: response.json() };
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(60);
+    expect(statuses[60]).toBe(429);
+    expect(limited?.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a method a route does not serve with 405 and an Allow header, on every route', async () => {
+    const { server, auth } = await apiOnDatabase(kind);
+    const id = '0123456789ab';
+    const routes: [string, string][] = [
+      ['/api/stores', 'GET, HEAD, POST'],
+      [`/api/stores/${id}`, 'DELETE, GET, HEAD'],
+      [`/api/stores/${id}/retry`, 'POST'],
+      [`/api/stores/${id}/events`, 'GET, HEAD'],
+      ['/api/events', 'GET, HEAD'],
+      ['/api/health', 'GET, HEAD'],
+      ['/livez', 'GET, HEAD'],
+      ['/readyz', 'GET, HEAD'],
+      ['/metrics', 'GET, HEAD'],
+    ];
+    for (const [url, allow] of routes) {
+      for (const method of ['TRACE', 'QUERY', 'PATCH', 'PUT'] as const) {
+        if (allow.split(', ').includes(method)) continue;
+        const response = await server.inject({ method, url, headers: auth });
+        expect({ url, method, status: response.statusCode }).toEqual({ url, method, status: 405 });
+        expect(response.headers.allow, `${method} ${url}`).toBe(allow);
+        expect(response.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+      }
+    }
+    // A path no route serves stays a 404, whatever the method.
+    const unknown = await server.inject({ method: 'TRACE', url: '/api/shops', headers: auth });
+    expect(unknown.statusCode).toBe(404);
   });
 });

@@ -119,3 +119,7 @@ export const healthSchema = z.object({
   checks: z.object({ database: z.boolean(), kubernetes: z.boolean(), helm: z.boolean() }),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** `/livez` and `/readyz`: whether this process is alive, and whether it can serve requests. */
+export const readinessSchema = z.object({ status: z.enum(['ok', 'unavailable']) });
+export type Readiness = z.infer<typeof readinessSchema>;

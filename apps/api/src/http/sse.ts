@@ -3,8 +3,11 @@ import type { ChangeFeed } from '../domain/ports.ts';
 
 interface Listener {
   store(store: Store): void;
-  /** Changes may have been missed; the client must resynchronise (the route ends its stream). */
-  gap(): void;
+  /**
+   * The stream must end: changes may have been missed, or this process is shutting down. The
+   * client reconnects (to any replica) and reloads what it shows.
+   */
+  end(): void;
 }
 
 /**
@@ -22,9 +25,7 @@ export class StoreEventsHub {
     this.#load = options.load;
     this.#unsubscribe = [
       options.changes.subscribe((id) => this.#changed(id)),
-      options.changes.onGap(() => {
-        for (const listener of this.#listeners) listener.gap();
-      }),
+      options.changes.onGap(() => this.endAll()),
     ];
   }
 
@@ -35,6 +36,11 @@ export class StoreEventsHub {
 
   get size(): number {
     return this.#listeners.size;
+  }
+
+  /** Ends every open stream (their clients reconnect); the hub keeps serving new ones. */
+  endAll(): void {
+    for (const listener of [...this.#listeners]) listener.end();
   }
 
   close(): void {
