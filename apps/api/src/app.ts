@@ -3,12 +3,17 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { HelmCli } from './adapters/helm/helm-cli.ts';
 import { KubernetesCluster } from './adapters/kubernetes/cluster.ts';
+import {
+  kubeconfigForHelm,
+  loadKubeConfig,
+  type LoadedKubeConfig,
+} from './adapters/kubernetes/kubeconfig.ts';
 import { createMetrics } from './adapters/metrics/prometheus.ts';
 import { listenForStoreChanges } from './adapters/postgres/change-feed.ts';
 import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/database.ts';
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { systemClock } from './domain/ports.ts';
 import { StoreService } from './domain/store-service.ts';
 import { ensureAdminToken } from './domain/tokens.ts';
@@ -25,6 +30,8 @@ export interface AppOptions {
   adminToken?: string | undefined;
   /** Chart values profile when STORE_VALUES_PROFILE is unset (`local` on the local cluster). */
   valuesProfile?: 'local' | 'prod' | 'none';
+  /** The environment Kubernetes access is loaded from and helm runs in; default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -38,17 +45,28 @@ export async function createApp(o: AppOptions) {
   const tokens = new PostgresTokenRepository({ db: database.db });
   const { created: newAdminToken } = await ensureAdminToken(tokens, o.adminToken);
 
-  const kubeConfig = new KubeConfig();
-  if (o.kubeconfigPath) kubeConfig.loadFromFile(o.kubeconfigPath);
-  else kubeConfig.loadFromDefault();
-  const cluster = new KubernetesCluster({ kubeConfig, log: log.child({ component: 'kubernetes' }) });
   const runsEngine = config.URUMI_ROLE !== 'api';
+  let loaded: LoadedKubeConfig | null = null;
+  try {
+    loaded = loadKubeConfig({ file: o.kubeconfigPath, env: o.env });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    if (runsEngine) throw new ConfigError(`Kubernetes: ${why}`);
+    // The API alone needs Kubernetes only for /api/health, which then says so.
+    log.warn(`Kubernetes: ${why}; /api/health reports kubernetes and helm down`);
+  }
+  const kubeConfig = loaded?.kubeConfig ?? unreachableCluster();
+  const cluster = new KubernetesCluster({ kubeConfig, log: log.child({ component: 'kubernetes' }) });
   if (runsEngine) await cluster.start();
 
+  const helmHome = join(config.dataDir, 'helm');
   const helm = new HelmCli({
     binary: config.HELM_BINARY,
-    kubeconfig: o.kubeconfigPath ?? process.env.KUBECONFIG?.split(':')[0],
-    homeDir: join(config.dataDir, 'helm'),
+    // The very configuration the API loaded, written out for helm (undefined in a pod: helm reads
+    // the same ServiceAccount itself).
+    kubeconfig: loaded ? await kubeconfigForHelm(loaded, join(helmHome, 'kubeconfig')) : undefined,
+    homeDir: helmHome,
+    env: o.env,
   });
   const metrics = createMetrics({ repository, watchCount: () => cluster.watchCount() });
   const profile = o.valuesProfile ?? config.STORE_VALUES_PROFILE ?? 'none';
@@ -99,11 +117,8 @@ export async function createApp(o: AppOptions) {
     if (cached && Date.now() - cached.at < 2_000) return cached.checks;
     const [db, kube, helmOk] = await Promise.all([
       database.ping(),
-      cluster.ping(),
-      helm.version().then(
-        () => true,
-        () => false,
-      ),
+      loaded ? cluster.ping() : false,
+      loaded ? helm.reachesCluster() : false,
     ]);
     cached = { at: Date.now(), checks: { database: db, kubernetes: kube, helm: helmOk } };
     return cached.checks;
@@ -115,6 +130,7 @@ export async function createApp(o: AppOptions) {
     tokens,
     changes,
     health,
+    ready: () => database.ping(),
     metrics: metrics.registry,
     bodyLimit: config.BODY_LIMIT_BYTES,
     corsOrigin: config.CORS_ORIGIN,
@@ -123,6 +139,9 @@ export async function createApp(o: AppOptions) {
     metricsToken: config.METRICS_TOKEN,
     dashboardDir: config.dashboardDir,
     isUnavailable: isDatabaseUnavailable,
+    trustedProxies: config.TRUSTED_PROXIES,
+    // A worker serves no API, only its probes, health and metrics on its own port.
+    routes: config.URUMI_ROLE === 'worker' ? 'operations' : 'all',
   });
 
   return {
@@ -132,7 +151,6 @@ export async function createApp(o: AppOptions) {
     repository,
     async start(): Promise<string> {
       engine?.start();
-      if (config.URUMI_ROLE === 'worker') return '';
       return server.listen({ host: config.HOST, port: config.PORT });
     },
     /** Graceful: stop taking requests, let the engine reach a safe point and free its leases. */
@@ -144,6 +162,16 @@ export async function createApp(o: AppOptions) {
       await database.close();
     },
   };
+}
+
+/** A client configuration that reaches nothing, for an API-only process without Kubernetes access. */
+function unreachableCluster(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromClusterAndUser(
+    { name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: false },
+    { name: 'none' },
+  );
+  return kubeConfig;
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,8 +1,32 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** An address, a CIDR, or one of the named ranges `loopback`, `linklocal`, `uniquelocal`. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+const trustedProxiesSchema = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine((entries) => entries.every(isProxyAddress), {
+    message: 'comma-separated addresses or CIDRs (or loopback, linklocal, uniquelocal), e.g. 10.42.0.0/16',
+  });
 
 /**
  * Every setting, from environment variables, validated once at start-up. The README's
@@ -51,6 +75,11 @@ const envSchema = z.object({
   CORS_ORIGIN: z.url().optional(),
   CREATE_RATE_LIMIT_PER_MINUTE: intFrom(1, 100_000).default(60),
   AUTH_FAILURES_PER_MINUTE: intFrom(1, 100_000).default(30),
+  /**
+   * The proxies in front of the API (an ingress controller), whose X-Forwarded-For names the
+   * client for the failed sign-in limit and the logs. Unset: the connection's peer is the client.
+   */
+  TRUSTED_PROXIES: trustedProxiesSchema.default([]),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
   ENGINE_LEASE_SECONDS: intFrom(2, 3_600).default(15),
@@ -61,7 +90,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'a ServiceAccount as <namespace>/<name>')
     .optional(),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** Any value (development, staging, production...): Urumi's behaviour does not depend on it. */
+  NODE_ENV: z.string().default('production'),
 });
 
 export type Config = ReturnType<typeof parseConfig>;

@@ -1,23 +1,16 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { VersionApi } from '@kubernetes/client-node';
 import { clusterUp } from '@urumi/cluster';
+import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createLogger } from './adapters/logger.ts';
 import { createApp } from './app.ts';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 
 /** Whether the standard kubeconfig loading order reaches an API server within a few seconds. */
 async function defaultClusterAnswers(): Promise<boolean> {
-  const hasConfig =
-    Boolean(process.env.KUBECONFIG) ||
-    existsSync(join(homedir(), '.kube', 'config')) ||
-    Boolean(process.env.KUBERNETES_SERVICE_HOST);
-  if (!hasConfig) return false;
-  const kc = new KubeConfig();
+  let kc;
   try {
-    kc.loadFromDefault();
+    kc = loadKubeConfig().kubeConfig;
   } catch {
     return false;
   }
@@ -43,7 +36,7 @@ async function adminTokenFrom(config: Config): Promise<string | undefined> {
 
 async function main(): Promise<void> {
   const config = parseConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR });
 
   let kubeconfigPath: string | undefined;
   let helmBinary = config.HELM_BINARY;
@@ -71,7 +64,13 @@ async function main(): Promise<void> {
   const address = await app.start();
 
   const lines = [''];
-  if (address) lines.push(`Urumi API listening on ${address}  (docs: ${address}/api/docs)`);
+  if (config.URUMI_ROLE === 'worker') {
+    lines.push(
+      `Urumi worker (engine only): probes and metrics listening on ${address}  (/livez, /readyz, /metrics)`,
+    );
+  } else {
+    lines.push(`Urumi API listening on ${address}  (docs: ${address}/api/docs)`);
+  }
   if (kubeconfigPath) lines.push(`Local cluster: export KUBECONFIG=${kubeconfigPath}`);
   if (app.newAdminToken) {
     lines.push(`Admin API token (shown once, store it now):`, `  ${app.newAdminToken}`);
@@ -90,9 +89,14 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down');
     app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
+      async () => {
+        log.info('stopped');
+        await log.close();
+        process.exit(0);
+      },
+      async (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
+        await log.close();
         process.exit(1);
       },
     );

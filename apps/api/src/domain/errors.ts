@@ -50,3 +50,12 @@ export function isDomainError(error: unknown): error is DomainError {
 export class ClusterConflict extends Error {
   override name = 'ClusterConflict';
 }
+
+/**
+ * Urumi's own configuration stops a step (a helm binary that does not run, a kubeconfig helm
+ * cannot use, a chart or values file that is missing or refused). Retrying cannot help: the store
+ * fails at once with this message, for an operator to fix the setting and retry the store.
+ */
+export class ConfigurationProblem extends Error {
+  override name = 'ConfigurationProblem';
+}

@@ -51,6 +51,10 @@ export const reasons = {
     message: 'A store workload is running but not ready.',
     hint: 'Check the workload readiness probes and logs in the store namespace.',
   },
+  PLATFORM_MISCONFIGURED: {
+    message: "Urumi's own configuration stops this step.",
+    hint: 'An operator must fix the setting the message names (helm binary, kubeconfig, store charts or values), then retry the store.',
+  },
   TEARDOWN_BLOCKED: {
     message: 'Deleting the store namespace is blocked.',
     hint: 'The message names what blocks it (usually a finalizer); remove that to let deletion finish.',

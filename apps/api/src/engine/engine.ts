@@ -10,6 +10,7 @@ import type {
   StorePatch,
   StoreRepository,
 } from '../domain/ports.ts';
+import { ConfigurationProblem } from '../domain/errors.ts';
 import type { Reason } from '../domain/reasons.ts';
 import type { StoreTypeDefinition } from '../domain/store-type.ts';
 import type { StoreRecord } from '../domain/store.ts';
@@ -290,7 +291,10 @@ export class Engine {
     try {
       outcome = await runStep(context);
     } catch (error) {
-      outcome = { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+      outcome =
+        error instanceof ConfigurationProblem
+          ? { kind: 'failed', reason: { code: 'PLATFORM_MISCONFIGURED', message: error.message } }
+          : { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
     }
     switch (outcome.kind) {
       case 'done': {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
 import type { ClusterPort, HelmPort, NamespaceSnapshot, NamespaceSpec } from '../domain/ports.ts';
-import { ClusterConflict } from '../domain/errors.ts';
+import { ClusterConflict, ConfigurationProblem } from '../domain/errors.ts';
 import type { Reason } from '../domain/reasons.ts';
 import { storeNamespace } from '../domain/store-id.ts';
 import { readinessSteps, type ReadinessStep, type StoreTypeDefinition } from '../domain/store-type.ts';
@@ -162,6 +162,7 @@ async function installRelease(c: StepContext, namespace: string): Promise<StepOu
       ],
     });
   } catch (error) {
+    if (error instanceof ConfigurationProblem) throw error;
     const message = error instanceof Error ? error.message : String(error);
     if (c.store.attempt + 1 >= maxReleaseAttempts) {
       return { kind: 'failed', reason: { code: 'RELEASE_FAILED', message } };

@@ -1,54 +1,49 @@
-import { Registry } from 'prom-client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { onTestFinished } from 'vitest';
-import { listenForStoreChanges } from '../../src/adapters/postgres/change-feed.ts';
-import { PostgresStoreRepository } from '../../src/adapters/postgres/store-repository.ts';
-import { PostgresTokenRepository } from '../../src/adapters/postgres/token-repository.ts';
-import { systemClock } from '../../src/domain/ports.ts';
-import { StoreService } from '../../src/domain/store-service.ts';
-import { ensureAdminToken } from '../../src/domain/tokens.ts';
-import { buildServer } from '../../src/http/server.ts';
-import { adminPaths } from '../../src/store-types/index.ts';
-import { freshDatabase, type DatabaseKind } from './databases.ts';
+import { createApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import { freshPostgresUrl, type DatabaseKind } from './databases.ts';
 
 /**
- * The HTTP API over a fresh real database, without the engine (URUMI_ROLE=api): what the store
- * routes do is fully decided by the database.
+ * The real composition of an API-only process (`URUMI_ROLE=api`, app.ts) on a fresh real database,
+ * with the configuration's own defaults (rate limits included) unless a test sets a variable. It
+ * has no Kubernetes access: its kubeconfig names a file that does not exist, so /api/health reports
+ * Kubernetes and helm down, as it would for such a process. What the store routes do is fully
+ * decided by the database.
  */
 export async function apiOnDatabase(
   kind: DatabaseKind,
-  options: { maxStores?: number; bodyLimit?: number; dashboardDir?: string } = {},
+  options: {
+    maxStores?: number;
+    bodyLimit?: number;
+    dashboardDir?: string;
+    env?: Record<string, string>;
+  } = {},
 ) {
-  const database = await freshDatabase(kind);
-  const repository = new PostgresStoreRepository({ db: database.db });
-  const tokens = new PostgresTokenRepository({ db: database.db });
-  const { created } = await ensureAdminToken(tokens, undefined);
-  const changes = await listenForStoreChanges(database);
-  const stores = new StoreService({
-    repository,
-    clock: systemClock,
-    baseDomain: 'localhost',
-    urlScheme: 'http',
-    adminPaths,
-    maxStores: options.maxStores ?? 50,
-    queueTimeoutMs: 3_600_000,
-    deleteTimeoutMs: 300_000,
-  });
-  const server = await buildServer({
-    logger: pino({ level: 'silent' }),
-    stores,
-    tokens,
-    changes,
-    health: async () => ({ database: await database.ping(), kubernetes: false, helm: false }),
-    metrics: new Registry(),
-    bodyLimit: options.bodyLimit ?? 16 * 1024,
-    createRateLimitPerMinute: 10_000,
-    authFailuresPerMinute: 10_000,
-    dashboardDir: options.dashboardDir,
-  });
+  const dataDir = await mkdtemp(join(tmpdir(), 'urumi-api-'));
+  const env = {
+    URUMI_ROLE: 'api',
+    URUMI_DATA_DIR: dataDir,
+    KUBECONFIG: join(dataDir, 'no-kubeconfig'),
+    ...(kind === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
+    ...(options.maxStores ? { MAX_STORES: String(options.maxStores) } : {}),
+    ...(options.bodyLimit ? { BODY_LIMIT_BYTES: String(options.bodyLimit) } : {}),
+    DASHBOARD_DIR: options.dashboardDir ?? join(dataDir, 'no-dashboard'),
+    ...options.env,
+  };
+  const app = await createApp({ config: parseConfig(env), env, log: pino({ level: 'silent' }) });
   onTestFinished(async () => {
-    await server.close();
-    await changes.close();
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
-  return { server, repository, token: created!, auth: { authorization: `Bearer ${created!}` } };
+  const token = app.newAdminToken!;
+  return {
+    server: app.server,
+    repository: app.repository,
+    token,
+    auth: { authorization: `Bearer ${token}` },
+  };
 }

@@ -67,6 +67,7 @@ const reasonTitles: Record<string, string> = {
   RELEASE_FAILED: 'Helm could not install the store',
   KUBERNETES_ERROR: 'Kubernetes refused a request',
   NOT_READY: 'Part of the store runs but is not ready',
+  PLATFORM_MISCONFIGURED: "Urumi's configuration stops this store",
   TEARDOWN_BLOCKED: 'Deleting the store is blocked',
 };
 
