@@ -50,7 +50,7 @@ describe("charts/urumi RBAC on the test cluster, as the chart's ServiceAccount",
     expect(env.URUMI_SERVICE_ACCOUNT).toBe(`${namespace}/${release}`);
     const serviceAccount = release;
 
-    const { path: kubeconfig, kc } = await serviceAccountKubeconfig(namespace, serviceAccount);
+    const { kc, inCluster } = await serviceAccountKubeconfig(namespace, serviceAccount);
     const asUrumi = kube(kc);
     const selfReview = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     expect(selfReview.status?.userInfo?.username).toBe(
@@ -75,13 +75,17 @@ describe("charts/urumi RBAC on the test cluster, as the chart's ServiceAccount",
       return error?.message.includes(`ValidatingAdmissionPolicy '${release}-rolebindings'`);
     });
 
-    // The whole lifecycle with the ServiceAccount's token: KUBECONFIG for the engine and for helm.
+    // The whole lifecycle as the chart's pod runs it: no kubeconfig anywhere, only the
+    // ServiceAccount's in-cluster configuration, which the engine and helm must both load.
     const shared = await sharedSetup(databaseUrl);
-    const urumi = await startUrumi(shared, {
-      KUBECONFIG: kubeconfig,
-      STORE_NAMESPACE_CLUSTERROLE: env.STORE_NAMESPACE_CLUSTERROLE ?? '',
-      URUMI_SERVICE_ACCOUNT: env.URUMI_SERVICE_ACCOUNT ?? '',
-    });
+    const urumi = await startUrumi(
+      shared,
+      {
+        STORE_NAMESPACE_CLUSTERROLE: env.STORE_NAMESPACE_CLUSTERROLE ?? '',
+        URUMI_SERVICE_ACCOUNT: env.URUMI_SERVICE_ACCOUNT ?? '',
+      },
+      { inCluster },
+    );
     const health = await urumi.api<{ checks: Record<string, boolean> }>('GET', '/api/health');
     expect(health.body.checks).toEqual({ database: true, kubernetes: true, helm: true });
 

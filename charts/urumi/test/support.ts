@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { onTestFinished } from 'vitest';
+import type { InCluster } from '../../../apps/api/test/support/urumi-process.ts';
 import { kube, kubeConfig, statusOf, waitFor } from '../../../tools/cluster/test/kube.ts';
 import { parseManifests, type Helm } from '../../test-support/support.ts';
 
@@ -84,7 +85,7 @@ export async function releaseNamespace(
 export async function serviceAccountKubeconfig(
   namespace: string,
   name: string,
-): Promise<{ path: string; kc: KubeConfig }> {
+): Promise<{ path: string; kc: KubeConfig; inCluster: InCluster }> {
   const { core } = kube();
   const request = await core.createNamespacedServiceAccountToken({
     name,
@@ -96,6 +97,15 @@ export async function serviceAccountKubeconfig(
   const admin = kubeConfig().getCurrentCluster();
   if (!admin) throw new Error('the admin kubeconfig has no current cluster');
   const caData = admin.caData ?? (await readFile(admin.caFile ?? '')).toString('base64');
+  const server = new URL(admin.server);
+  // What the kubelet gives a pod of this ServiceAccount (the test cluster serves on 127.0.0.1).
+  const inCluster: InCluster = {
+    host: server.hostname,
+    port: server.port || '443',
+    token,
+    ca: Buffer.from(caData, 'base64').toString(),
+    namespace,
+  };
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'urumi-test', server: admin.server, caData, skipTLSVerify: false }],
@@ -108,7 +118,7 @@ export async function serviceAccountKubeconfig(
   const path = join(dir, 'kubeconfig.json');
   // JSON is YAML: client-node, kubectl and helm all read it.
   await writeFile(path, kc.exportConfig(), { mode: 0o600 });
-  return { path, kc };
+  return { path, kc, inCluster };
 }
 
 /** The HTTP status and the apiserver's message of a refused client-node call. */

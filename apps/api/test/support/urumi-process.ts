@@ -48,11 +48,56 @@ export async function valuesFile(shared: Shared, values: object): Promise<string
 }
 
 /**
- * Starts `apps/api/src/main.ts` as its own process against the test cluster, the way an operator
- * runs it, and waits until it listens. Killed when the test ends.
+ * What a pod's ServiceAccount gives a process in it: the apiserver's address in
+ * KUBERNETES_SERVICE_HOST/PORT and the token and CA in /var/run/secrets/kubernetes.io/serviceaccount.
  */
-export async function startUrumi(shared: Shared, env: Record<string, string> = {}): Promise<UrumiProcess> {
-  const child = spawn(process.execPath, [mainTs], {
+export interface InCluster {
+  host: string;
+  port: string;
+  token: string;
+  /** The apiserver's CA certificate, PEM. */
+  ca: string;
+  namespace: string;
+}
+
+/**
+ * The command that runs Urumi "in a pod": in a mount namespace of its own (unshare, root only),
+ * where a tmpfs over /run (/var/run) holds the ServiceAccount files at the path client libraries
+ * read, seen by Urumi and its helm children and by nothing else on the machine.
+ */
+function inClusterCommand(args: string[]): { file: string; args: string[] } {
+  const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const script = [
+    'set -e',
+    'mount -t tmpfs -o mode=0755 urumi-serviceaccount /run',
+    `mkdir -p ${dir}`,
+    `printf %s "$SA_TOKEN" > ${dir}/token`,
+    `printf %s "$SA_CA" > ${dir}/ca.crt`,
+    `printf %s "$SA_NAMESPACE" > ${dir}/namespace`,
+    'unset SA_TOKEN SA_CA SA_NAMESPACE',
+    'exec "$@"',
+  ].join('\n');
+  return {
+    file: 'unshare',
+    args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', ...args],
+  };
+}
+
+/**
+ * Starts `apps/api/src/main.ts` as its own process against the test cluster, the way an operator
+ * runs it, and waits until it listens. Killed when the test ends. With `inCluster`, it has no
+ * kubeconfig at all and reaches the cluster as a pod would.
+ */
+export async function startUrumi(
+  shared: Shared,
+  env: Record<string, string> = {},
+  options: { inCluster?: InCluster } = {},
+): Promise<UrumiProcess> {
+  const { inCluster } = options;
+  const command = inCluster
+    ? inClusterCommand([process.execPath, mainTs])
+    : { file: process.execPath, args: [mainTs] };
+  const child = spawn(command.file, command.args, {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -68,6 +113,16 @@ export async function startUrumi(shared: Shared, env: Record<string, string> = {
       LOG_LEVEL: 'info',
       ENGINE_LEASE_SECONDS: '3',
       ...env,
+      ...(inCluster && {
+        // No kubeconfig anywhere: neither KUBECONFIG nor a ~/.kube/config to fall back on.
+        HOME: shared.dataDir,
+        KUBECONFIG: '',
+        KUBERNETES_SERVICE_HOST: inCluster.host,
+        KUBERNETES_SERVICE_PORT: inCluster.port,
+        SA_TOKEN: inCluster.token,
+        SA_CA: inCluster.ca,
+        SA_NAMESPACE: inCluster.namespace,
+      }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
