@@ -131,7 +131,23 @@ describe('charts/urumi values', () => {
       });
       expect(find(objects, 'ClusterRole/urumi-store')).toBeDefined();
       expect(find(objects, 'ServiceAccount/urumi')).toBeDefined();
+      // Behind the ingress, the client is whom the ingress controller's X-Forwarded-For names.
+      expect(config.TRUSTED_PROXIES).toEqual(['uniquelocal']);
     }
+  });
+
+  it('probes /readyz and /livez, never /api/health (a Kubernetes blip must not empty the Service), and sleeps in preStop', async () => {
+    const objects = await render(helm, ['--values', localValues]);
+    const pod = podTemplateOf(find<V1Deployment>(objects, 'Deployment/urumi')!)!;
+    const [urumi] = containersOf(pod);
+    expect(urumi?.readinessProbe?.httpGet?.path).toBe('/readyz');
+    expect(urumi?.livenessProbe?.httpGet?.path).toBe('/livez');
+    expect(urumi?.startupProbe?.httpGet?.path).toBe('/livez');
+    expect(urumi?.lifecycle?.preStop?.sleep?.seconds).toBe(5);
+    expect(pod.spec?.terminationGracePeriodSeconds).toBe(65);
+    const without = await render(helm, ['--values', localValues, '--set', 'preStopSleepSeconds=0']);
+    const plain = podTemplateOf(find<V1Deployment>(without, 'Deployment/urumi')!)!;
+    expect(containersOf(plain)[0]?.lifecycle).toBeUndefined();
   });
 });
 
