@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
+import { schemathesisVenv } from '../../../tools/prerequisites/src/prerequisites.ts';
 import { apiOnDatabase } from './support/api.ts';
 
-const venv = join(homedir(), '.cache', 'urumi', 'schemathesis-venv');
-const schemathesisBin = process.env.SCHEMATHESIS_BIN ?? join(venv, 'bin', 'schemathesis');
+const schemathesisBin = process.env.SCHEMATHESIS_BIN ?? join(schemathesisVenv(), 'bin', 'schemathesis');
 const installHint =
-  `python3 -m venv ${venv} && ${join(venv, 'bin', 'pip')} install schemathesis` +
-  ' (or set SCHEMATHESIS_BIN to a schemathesis executable)';
+  'npm test installs it (tools/prerequisites), or set SCHEMATHESIS_BIN to a schemathesis executable';
 
 /** Runs a command to its end without blocking the event loop (the API under test is in this process). */
 function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {

@@ -11,7 +11,7 @@ it('writes combined.log and error.log in LOG_DIR, rotated at 5 files x 5 MB, wit
   const log = createLogger({ level: 'info', dir });
   // stdout gets the same lines; keep the test output readable.
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true);
+  process.stdout.write = () => true;
   try {
     const padding = 'x'.repeat(900);
     // About 40 MB: more than the 25 MB the five combined files can hold.
