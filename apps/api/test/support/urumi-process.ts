@@ -130,6 +130,14 @@ export async function startUrumi(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // A failed test shows what its Urumi processes said last (a crash, a stack, the engine's errors).
+  onTestFinished(({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    const tail = output.trimEnd().split('\n').slice(-40).join('\n');
+    console.log(
+      `--- last output of Urumi (pid ${child.pid}, exit ${child.exitCode ?? child.signalCode ?? 'running'}):\n${tail}`,
+    );
+  });
   // The stores a test made are removed with it, so runs do not fill the cluster's nodes.
   const created = new Set<string>();
   onTestFinished(async () => {

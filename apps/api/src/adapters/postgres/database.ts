@@ -78,8 +78,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its server (restart, network) must not crash the process.
+  // A client that loses its server (restart, failover, network) must not crash the process. The
+  // pool hears idle clients; a checked-out one (between two statements of a transaction) emits
+  // 'error' with no one listening, an uncaught exception. Its next query fails instead, and that
+  // error is answered 503 and retried like any other outage.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzlePg(pool, { schema });
   // Replicas starting together must not run the migrations at the same time: hold a session
   // advisory lock around them (the second replica then finds them applied).
