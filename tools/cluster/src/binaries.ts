@@ -5,10 +5,17 @@ import { formatDuration, run, runWithProgress } from './process.ts';
 import { cacheRoot, goModulesDir } from './paths.ts';
 import { buildDate, versions, wrapperModules, type WrapperName } from './versions.ts';
 
-/** One binary built from a wrapper module under `go/`. */
+/**
+ * The two sets of binaries, built and cached apart: the control plane (with KWOK's simulated nodes
+ * and helm), which every cluster needs, and the real node, built only when a cluster runs one.
+ */
+export type ToolSetKind = 'control-plane' | 'node';
+
+/** One binary built from a wrapper module under `go/` (`pause` is a module of its own source). */
 export interface BinarySpec {
   name: string;
-  wrapper: WrapperName;
+  set: ToolSetKind;
+  wrapper: WrapperName | 'pause';
   pkg: string;
   tags?: string;
   ldflags: string[];
@@ -31,24 +38,36 @@ function kubernetesVersionFlags(): string[] {
   ]);
 }
 
-export function binarySpecs(): BinarySpec[] {
-  const k8s = (name: string): BinarySpec => ({
+export function binarySpecs(set?: ToolSetKind): BinarySpec[] {
+  const k8s = (name: string, kind: ToolSetKind = 'control-plane'): BinarySpec => ({
     name,
+    set: kind,
     wrapper: 'kubernetes',
     pkg: `k8s.io/kubernetes/cmd/${name}`,
     tags: 'selinux,notest',
     ldflags: kubernetesVersionFlags(),
   });
-  return [
+  const containerdFlags = [
+    `-X github.com/containerd/containerd/v2/version.Version=v${versions.containerd}`,
+    '-X github.com/containerd/containerd/v2/version.Revision=module-build',
+  ];
+  const specs: BinarySpec[] = [
     k8s('kube-apiserver'),
     k8s('kube-controller-manager'),
     k8s('kube-scheduler'),
     k8s('kubectl'),
-    { name: 'etcd', wrapper: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', ldflags: [] },
-    { name: 'kwok', wrapper: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok', ldflags: [] },
-    { name: 'kwokctl', wrapper: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwokctl', ldflags: [] },
+    { name: 'etcd', set: 'control-plane', wrapper: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', ldflags: [] },
+    { name: 'kwok', set: 'control-plane', wrapper: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok', ldflags: [] },
+    {
+      name: 'kwokctl',
+      set: 'control-plane',
+      wrapper: 'kwok',
+      pkg: 'sigs.k8s.io/kwok/cmd/kwokctl',
+      ldflags: [],
+    },
     {
       name: 'helm',
+      set: 'control-plane',
       wrapper: 'helm',
       pkg: 'helm.sh/helm/v4/cmd/helm',
       ldflags: [
@@ -57,7 +76,46 @@ export function binarySpecs(): BinarySpec[] {
         '-X helm.sh/helm/v4/internal/version.gitTreeState=clean',
       ],
     },
+    k8s('kubelet', 'node'),
+    k8s('kube-proxy', 'node'),
+    { name: 'pause', set: 'node', wrapper: 'pause', pkg: '.', ldflags: [] },
+    ...['containerd', 'containerd-shim-runc-v2', 'ctr'].map((name): BinarySpec => ({
+      name,
+      set: 'node',
+      wrapper: 'containerd',
+      pkg: `github.com/containerd/containerd/v2/cmd/${name}`,
+      ldflags: containerdFlags,
+    })),
+    {
+      name: 'coredns',
+      set: 'node',
+      wrapper: 'coredns',
+      pkg: '.',
+      ldflags: [`-X github.com/coredns/coredns/coremain.GitCommit=v${versions.coredns}`],
+    },
+    {
+      name: 'kube-router',
+      set: 'node',
+      wrapper: 'kube-router',
+      pkg: 'github.com/cloudnativelabs/kube-router/v2/cmd/kube-router',
+      ldflags: [`-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v${versions.kubeRouter}`],
+    },
+    {
+      name: 'registry',
+      set: 'node',
+      wrapper: 'registry',
+      pkg: 'github.com/distribution/distribution/v3/cmd/registry',
+      ldflags: [`-X github.com/distribution/distribution/v3/version.version=v${versions.registry}`],
+    },
+    {
+      name: 'traefik',
+      set: 'node',
+      wrapper: 'traefik',
+      pkg: 'github.com/traefik/traefik/v3/cmd/traefik',
+      ldflags: [`-X github.com/traefik/traefik/v3/pkg/version.Version=v${versions.traefik}`],
+    },
   ];
+  return set ? specs.filter((spec) => spec.set === set) : specs;
 }
 
 /** Bumped whenever what a cache entry holds changes, so older entries are not mistaken for it. */
@@ -82,16 +140,19 @@ const goEnv = (): NodeJS.ProcessEnv => ({
 });
 
 /**
- * The cache key: the version set, the Go toolchain and every wrapper module's go.mod and go.sum, so a
- * change to any of them builds a new set next to the old one.
+ * The cache key of one set: its specs, the version set, the Go toolchain and every file of the
+ * wrapper modules it builds from (go.mod, go.sum, Go sources), so a change to any of them builds a
+ * new set next to the old one.
  */
-export async function toolSetKey(goVersion: string): Promise<string> {
+export async function toolSetKey(goVersion: string, set: ToolSetKind = 'control-plane'): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ cacheLayout, versions, buildDate, goVersion, specs: binarySpecs() }));
-  for (const wrapper of Object.keys(wrapperModules).sort()) {
-    for (const file of ['go.mod', 'go.sum']) {
+  const specs = binarySpecs(set);
+  hash.update(JSON.stringify({ cacheLayout, set, versions, buildDate, goVersion, specs }));
+  for (const wrapper of [...new Set(specs.map((spec) => spec.wrapper))].sort()) {
+    const dir = join(goModulesDir, wrapper);
+    for (const file of (await readdir(dir)).sort()) {
       hash.update(`${wrapper}/${file}\n`);
-      hash.update(await readFile(join(goModulesDir, wrapper, file)));
+      hash.update(await readFile(join(dir, file)));
     }
   }
   return hash.digest('hex').slice(0, 16);
@@ -118,8 +179,9 @@ async function goVersion(): Promise<string> {
   return stdout.trim();
 }
 
-async function expectedToolSet(): Promise<ToolSet> {
-  return toolSetAt(join(cacheRoot(), 'cluster', await toolSetKey(await goVersion())));
+async function expectedToolSet(set: ToolSetKind): Promise<ToolSet> {
+  const key = await toolSetKey(await goVersion(), set);
+  return toolSetAt(join(cacheRoot(), set === 'node' ? 'node' : 'cluster', key));
 }
 
 function isComplete(set: ToolSet): Promise<boolean> {
@@ -127,8 +189,8 @@ function isComplete(set: ToolSet): Promise<boolean> {
 }
 
 /** The cached tool set for the pinned versions, or null when it has not been built (never builds). */
-export async function cachedToolSet(): Promise<ToolSet | null> {
-  const set = await expectedToolSet();
+export async function cachedToolSet(kind: ToolSetKind = 'control-plane'): Promise<ToolSet | null> {
+  const set = await expectedToolSet(kind);
   return (await isComplete(set)) ? set : null;
 }
 
@@ -137,16 +199,23 @@ export async function cachedToolSet(): Promise<ToolSet | null> {
  * The set is built in a temporary folder and renamed into place, so an interrupted build never
  * leaves a half-filled cache entry behind.
  */
-export async function ensureToolSet(log: (line: string) => void = console.log): Promise<ToolSet> {
-  const target = await expectedToolSet();
+export async function ensureToolSet(
+  log: (line: string) => void = console.log,
+  kind: ToolSetKind = 'control-plane',
+): Promise<ToolSet> {
+  const target = await expectedToolSet(kind);
   if (await isComplete(target)) return target;
 
   const staging = toolSetAt(`${target.dir}.building-${process.pid}`);
   await rm(staging.dir, { recursive: true, force: true });
   await mkdir(staging.binDir, { recursive: true });
-  const specs = binarySpecs();
+  const specs = binarySpecs(kind);
   const started = Date.now();
-  log(`Building the cluster binaries (a cold build takes about 10 minutes on 2 cores) into ${target.dir}`);
+  log(
+    kind === 'node'
+      ? `Building the real node's binaries (a cold build takes about 20 minutes on 2 cores) into ${target.dir}`
+      : `Building the cluster binaries (a cold build takes about 10 minutes on 2 cores) into ${target.dir}`,
+  );
   for (const [index, spec] of specs.entries()) {
     const label = `[${index + 1}/${specs.length}] ${spec.name}`;
     const args = ['build', '-trimpath', '-o', staging.bin(spec.name)];
@@ -159,14 +228,16 @@ export async function ensureToolSet(log: (line: string) => void = console.log): 
       log,
     });
   }
-  await copyUpstreamStages(staging.stagesDir);
+  if (kind === 'control-plane') await copyUpstreamStages(staging.stagesDir);
   await writeFile(
     join(staging.dir, 'manifest.json'),
-    `${JSON.stringify({ versions, key: basename(target.dir), builtAt: new Date().toISOString(), binaries: specs.map((s) => s.name) }, null, 2)}\n`,
+    `${JSON.stringify({ set: kind, versions, key: basename(target.dir), builtAt: new Date().toISOString(), binaries: specs.map((s) => s.name) }, null, 2)}\n`,
   );
   await rm(target.dir, { recursive: true, force: true });
   await rename(staging.dir, target.dir);
-  log(`Built the cluster binaries in ${formatDuration(Date.now() - started)}`);
+  log(
+    `Built the ${kind === 'node' ? "real node's" : 'cluster'} binaries in ${formatDuration(Date.now() - started)}`,
+  );
   return target;
 }
 

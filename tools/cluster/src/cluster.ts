@@ -1,10 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { cachedToolSet, ensureToolSet, upstreamStageFiles, type ToolSet } from './binaries.ts';
 import { applyBaseline, waitForBaseline } from './baseline.ts';
 import { clusterStateDir, stagesSourceDir } from './paths.ts';
-import { formatDuration, run } from './process.ts';
+import { nodeNetwork } from './node/network.ts';
+import { realNodeDown, realNodeUp } from './node/node.ts';
+import { formatDuration, isAlive, run } from './process.ts';
+
+export { isAlive } from './process.ts';
 import { versions } from './versions.ts';
 
 export const clusterName = 'urumi';
@@ -50,32 +54,6 @@ export interface ClusterStatus {
   kubeconfig: string;
   components: ComponentState[];
   apiserverReady: boolean;
-}
-
-/**
- * Whether `pid` is a live (not zombie) process; with `binary`, also that it runs that binary (kwokctl
- * links each component's binary under the component's name), so a stale pid file whose number was
- * reused by another process does not pass for a running component.
- */
-export function isAlive(pid: number, binary?: string): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    // No procfs (not Linux): fall back to signal 0, which cannot tell zombies apart.
-    if (existsSync('/proc/self/stat')) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  if (state === 'Z' || state === 'X') return false;
-  if (!binary) return true;
-  const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-  return basename(argv0) === binary;
 }
 
 async function readPid(file: string): Promise<number | null> {
@@ -129,7 +107,7 @@ function kwokctlEnv(tools: ToolSet, paths: ClusterPaths): NodeJS.ProcessEnv {
   };
 }
 
-function kwokctlConfig(tools: ToolSet): string {
+function kwokctlConfig(tools: ToolSet, paths: ClusterPaths, withRealNode: boolean): string {
   // JSON is YAML; kwokctl reads the first KwokctlConfiguration document of each --config file.
   const config = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -146,12 +124,24 @@ function kwokctlConfig(tools: ToolSet): string {
       kwokControllerBinary: tools.bin('kwok'),
       bindAddress: '127.0.0.1',
       quietPull: true,
+      // Pods of the real node reach the apiserver as the kubernetes Service (its first address) or,
+      // the node itself, at the host's end of its veth.
+      kubeApiserverCertSANs: [nodeNetwork.kubernetesServiceIp, nodeNetwork.hostIp],
     },
     componentsPatches: [
       {
         name: 'kube-apiserver',
-        // Without a default route the apiserver cannot choose an address to advertise.
-        extraArgs: [{ key: 'advertise-address', value: '127.0.0.1' }],
+        extraArgs: [
+          // Without a default route the apiserver cannot choose an address to advertise. With the
+          // real node it advertises the host's end of the node's veth, where a forwarder answers,
+          // so the kubernetes Service leads pods to it.
+          { key: 'advertise-address', value: withRealNode ? nodeNetwork.hostIp : '127.0.0.1' },
+          { key: 'service-cluster-ip-range', value: nodeNetwork.serviceCidr },
+          // Logs and exec reach the kubelet by its address, not by a node name nothing resolves.
+          { key: 'kubelet-preferred-address-types', value: 'InternalIP,Hostname' },
+          { key: 'kubelet-client-certificate', value: join(paths.clusterDir, 'pki', 'admin.crt') },
+          { key: 'kubelet-client-key', value: join(paths.clusterDir, 'pki', 'admin.key') },
+        ],
       },
       // One instance of each, and no supervisor to restart them: with leader election on, an
       // apiserver that stops answering for longer than the lease makes both exit for good.
@@ -169,6 +159,11 @@ function kwokctlConfig(tools: ToolSet): string {
 
 export interface UpOptions {
   log?: (line: string) => void;
+  /**
+   * Whether the cluster runs the real node (kubelet, containerd, real pods) beside its simulated
+   * ones. Default: `URUMI_REAL_NODE=1`. A cluster made the other way is recreated.
+   */
+  realNode?: boolean;
   /** Number of simulated nodes (8 CPU, 32 GiB, 110 pods each). Default: `URUMI_CLUSTER_NODES` or 4. */
   nodes?: number;
   /** Where the cluster's state lives; default from `clusterPaths()`. */
@@ -179,6 +174,8 @@ export interface UpResult {
   kubeconfig: string;
   tools: ToolSet;
   started: 'created' | 'restarted' | 'reused';
+  /** With the real node: the host port its ingress answers on, as `http://<host>.localhost:<port>/`. */
+  ingressPort: number | null;
 }
 
 /**
@@ -192,14 +189,26 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
     throw new Error(`URUMI_CLUSTER_NODES must be an integer from 1 to 50, got ${String(nodes)}`);
   }
   const tools = await ensureToolSet(log);
+  const withRealNode = options.realNode ?? process.env.URUMI_REAL_NODE === '1';
+  const nodeTools = withRealNode ? await ensureToolSet(log, 'node') : null;
   const paths = options.paths ?? clusterPaths();
   const started = Date.now();
-  const status = await clusterStatus(tools, paths);
+  const wanted = kwokctlConfig(tools, paths, withRealNode);
+  let status = await clusterStatus(tools, paths);
+  const made = await readFile(paths.configFile, 'utf8').catch(() => null);
+  if (status.state !== 'absent' && made !== null && made !== wanted) {
+    log(
+      `The cluster was made ${withRealNode ? 'without' : 'with'} the real node or other settings; recreating it`,
+    );
+    await realNodeDown(paths.stateDir, log);
+    await destroyCluster(tools, paths, log);
+    status = await clusterStatus(tools, paths);
+  }
   let how: UpResult['started'];
   if (status.state === 'running') {
     how = 'reused';
   } else if (status.state === 'absent') {
-    await createCluster(tools, paths, log);
+    await createCluster(tools, paths, log, wanted);
     how = 'created';
   } else {
     const dead = status.components.filter((c) => !c.running).map((c) => c.name);
@@ -220,24 +229,35 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
       how = 'restarted';
     } catch (error) {
       log(`Restarting failed, recreating the cluster: ${String(error)}`);
+      await realNodeDown(paths.stateDir, log);
       await destroyCluster(tools, paths, log);
-      await createCluster(tools, paths, log);
+      await createCluster(tools, paths, log, wanted);
       how = 'created';
     }
   }
   await applyBaseline(paths.kubeconfig, nodes);
   await waitForBaseline(paths.kubeconfig, nodes);
+  const ingress = nodeTools
+    ? await realNodeUp({
+        stateDir: paths.stateDir,
+        adminKubeconfig: paths.kubeconfig,
+        pkiDir: join(paths.clusterDir, 'pki'),
+        nodeTools,
+        log,
+      })
+    : null;
   log(`Cluster ${how} in ${formatDuration(Date.now() - started)}; kubeconfig: ${paths.kubeconfig}`);
-  return { kubeconfig: paths.kubeconfig, tools, started: how };
+  return { kubeconfig: paths.kubeconfig, tools, started: how, ingressPort: ingress?.ingressPort ?? null };
 }
 
 async function createCluster(
   tools: ToolSet,
   paths: ClusterPaths,
   log: (line: string) => void,
+  config: string,
 ): Promise<void> {
   await mkdir(paths.stateDir, { recursive: true });
-  await writeFile(paths.configFile, kwokctlConfig(tools));
+  await writeFile(paths.configFile, config);
   log('Creating the cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)…');
   const args = ['create', 'cluster', '--name', clusterName, '--config', paths.configFile];
   args.push('--config', join(stagesSourceDir, 'pods.yaml'));
@@ -292,6 +312,7 @@ export async function clusterDown(
     return;
   }
   const tools = await cachedToolSet().catch(() => null);
+  await realNodeDown(paths.stateDir, log);
   await destroyCluster(tools, paths, log);
   log(`Cluster stopped; removed ${paths.stateDir}`);
 }

@@ -1,4 +1,4 @@
-export { cachedToolSet, ensureToolSet, type ToolSet } from './binaries.ts';
+export { cachedToolSet, ensureToolSet, type ToolSet, type ToolSetKind } from './binaries.ts';
 export { nodeSize, storageClassName } from './baseline.ts';
 export {
   clusterDown,

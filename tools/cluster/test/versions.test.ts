@@ -26,6 +26,32 @@ describe('pinned versions', () => {
       expect(version).toBe(`v0.${versions.kubernetes.split('.').slice(1).join('.')}`);
   });
 
+  it('builds the control plane and the real node as two sets, each binary in one', () => {
+    expect(binarySpecs('control-plane').map((s) => s.name)).toEqual([
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kubectl',
+      'etcd',
+      'kwok',
+      'kwokctl',
+      'helm',
+    ]);
+    expect(binarySpecs('node').map((s) => s.name)).toEqual([
+      'kubelet',
+      'kube-proxy',
+      'pause',
+      'containerd',
+      'containerd-shim-runc-v2',
+      'ctr',
+      'coredns',
+      'kube-router',
+      'registry',
+      'traefik',
+    ]);
+    expect(binarySpecs()).toHaveLength(18);
+  });
+
   it('stamps the Kubernetes and Helm versions into the binaries', () => {
     const specs = Object.fromEntries(binarySpecs().map((s) => [s.name, s]));
     expect(specs['kube-apiserver']?.ldflags).toContain(

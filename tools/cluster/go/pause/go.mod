@@ -1,0 +1,3 @@
+module urumi.local/cluster/pause
+
+go 1.26.0
