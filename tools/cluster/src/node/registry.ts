@@ -30,7 +30,10 @@ export async function singleLayerImage(o: {
   dir: string;
   files: string[];
   entrypoint: string[];
+  cmd?: string[];
   user?: string;
+  env?: Record<string, string>;
+  workingDir?: string;
 }): Promise<{ config: Blob; layers: Blob[] }> {
   const work = await mkdtemp(join(tmpdir(), 'urumi-image-'));
   try {
@@ -55,7 +58,16 @@ export async function singleLayerImage(o: {
         JSON.stringify({
           architecture: 'amd64',
           os: 'linux',
-          config: { Entrypoint: o.entrypoint, ...(o.user ? { User: o.user } : {}) },
+          config: {
+            Entrypoint: o.entrypoint,
+            ...(o.cmd ? { Cmd: o.cmd } : {}),
+            ...(o.user ? { User: o.user } : {}),
+            Env: [
+              'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+              ...Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+            ],
+            ...(o.workingDir ? { WorkingDir: o.workingDir } : {}),
+          },
           rootfs: { type: 'layers', diff_ids: [layer.digest] },
         }),
       ),
