@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Test tiers (README "Tests"): unit, database, cluster, dashboard (components), medusa-app, browser. Each tier is a project; `npm test` runs them all in
+// Test tiers (README "Tests"): unit, database, cluster, real-node, dashboard (components), medusa-app, browser. Each tier is a project; `npm test` runs them all in
 // one run so the closing summary line counts every test.
 const clusterTimeoutMs = 120_000;
 
@@ -12,7 +12,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,packages,tools,charts,images}/*/{src,test}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.db.test.ts', '**/*.medusa.test.ts'],
+          exclude: [
+            '**/node_modules/**',
+            '**/*.cluster.test.ts',
+            '**/*.db.test.ts',
+            '**/*.medusa.test.ts',
+            '**/*.realnode.test.ts',
+          ],
         },
       },
       {
@@ -30,6 +36,18 @@ export default defineConfig({
           globalSetup: ['./tools/cluster/test/global-setup.ts', './apps/api/test/support/postgres-setup.ts'],
           testTimeout: clusterTimeoutMs,
           hookTimeout: clusterTimeoutMs,
+        },
+      },
+      {
+        test: {
+          // Real containers on the local cluster's real node, from the images built here.
+          name: 'real-node',
+          include: ['{apps,packages,tools,charts,images}/*/{src,test}/**/*.realnode.test.ts'],
+          globalSetup: ['./tools/cluster/test/global-setup.ts', './apps/api/test/support/postgres-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: clusterTimeoutMs,
+          // Two cores: one real-pod test file at a time.
+          fileParallelism: false,
         },
       },
       './apps/dashboard/vitest.config.ts',

@@ -148,6 +148,16 @@ function kwokctlConfig(tools: ToolSet, paths: ClusterPaths, withRealNode: boolea
       { name: 'kube-controller-manager', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
       { name: 'kube-scheduler', extraArgs: [{ key: 'leader-elect', value: 'false' }] },
       {
+        name: 'kwok-controller',
+        // Only the simulated nodes (baseline.ts annotates them): by default kwok manages every node,
+        // and it would mark the real node's pods Running and Ready with made-up addresses before
+        // its kubelet had started a container.
+        extraArgs: [
+          { key: 'manage-all-nodes', value: 'false' },
+          { key: 'manage-nodes-with-annotation-selector', value: 'kwok.x-k8s.io/node=fake' },
+        ],
+      },
+      {
         name: 'etcd',
         // The test cluster's data is disposable; skipping fsync keeps etcd fast on a busy disk.
         extraArgs: [{ key: 'unsafe-no-fsync', value: 'true' }],

@@ -51,6 +51,24 @@ export const debianNeeds: DebianNeed[] = [
     why: "the shell scripts' test lints every script",
     isInstalled: () => onPath('shellcheck'),
   },
+  // The real node (tools/cluster/src/node) and the images built here (mmdebstrap).
+  ...(
+    [
+      ['runc', '/usr/sbin/runc'],
+      ['containernetworking-plugins', '/usr/lib/cni/bridge'],
+      ['nftables', '/usr/sbin/nft'],
+      ['iptables', '/usr/sbin/iptables'],
+      ['ipset', '/usr/sbin/ipset'],
+      ['socat', '/usr/bin/socat'],
+      ['iproute2', '/usr/sbin/ip'],
+      ['curl', '/usr/bin/curl'],
+      ['mmdebstrap', '/usr/bin/mmdebstrap'],
+    ] as const
+  ).map(([pkg, file]): DebianNeed => ({
+    pkg,
+    why: 'the real node and the images built here',
+    isInstalled: () => existsSync(file),
+  })),
   {
     pkg: 'python3-venv',
     why: 'Schemathesis (the fuzzing test) is installed from PyPI into a virtualenv',

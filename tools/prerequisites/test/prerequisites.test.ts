@@ -30,7 +30,22 @@ describe('planDebianInstall', () => {
 
   it('knows every Debian package a tier needs', () => {
     expect(debianNeeds.map((need) => need.pkg).sort()).toEqual(
-      ['chromium', 'postgresql', 'python3-venv', 'redis-server', 'shellcheck'].sort(),
+      [
+        'chromium',
+        'containernetworking-plugins',
+        'curl',
+        'iproute2',
+        'ipset',
+        'iptables',
+        'mmdebstrap',
+        'nftables',
+        'postgresql',
+        'python3-venv',
+        'redis-server',
+        'runc',
+        'shellcheck',
+        'socat',
+      ].sort(),
     );
   });
 });

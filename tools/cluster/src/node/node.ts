@@ -75,6 +75,8 @@ export function realNodeSupport(): { ok: true } | { ok: false; why: string } {
     '/usr/sbin/nft',
     '/usr/sbin/ipset',
     '/usr/bin/socat',
+    '/usr/bin/curl',
+    '/usr/bin/mmdebstrap',
   ]) {
     if (!existsSync(tool))
       return { ok: false, why: `${tool} is missing (npm test installs it; see README "Prerequisites")` };
