@@ -302,6 +302,12 @@ export async function realNodeUp(o: RealNodeOptions): Promise<{ ingressPort: num
   const support = realNodeSupport();
   if (!support.ok) throw new Error(`cannot start the real node: ${support.why}`);
   const p = nodePaths(o.stateDir);
+  if (networkExists() && !existsSync(p.dir)) {
+    throw new Error(
+      `the real node's network namespace ${nodeNetwork.namespace} belongs to another cluster (one real node per machine): ` +
+        `stop that cluster with cluster:down, or remove a leftover with: ip netns delete ${nodeNetwork.namespace}`,
+    );
+  }
   for (const dir of [
     p.dir,
     p.pids,
@@ -533,6 +539,24 @@ async function processesUnder(dir: string): Promise<number[]> {
   return pids;
 }
 
+/**
+ * Every process in the given process groups. Each node process leads a group of its own (started
+ * detached), and what it forks stays in it: socat's forwarders fork a child per connection, and
+ * those children outlive their parent, still holding long-lived watch connections.
+ */
+async function groupMembers(leaders: number[]): Promise<number[]> {
+  const groups = new Set(leaders);
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command, which is in parentheses and may hold spaces: state ppid pgrp ...
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    if (groups.has(pgrp)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 /** Every process in the pods' cgroups (each cgroup v1 hierarchy holds them all). */
 async function cgroupProcesses(): Promise<number[]> {
   const pids = new Set<number>();
@@ -608,10 +632,14 @@ async function unmountUnder(dir: string): Promise<void> {
  */
 export async function realNodeDown(stateDir: string, log: (line: string) => void): Promise<void> {
   const p = nodePaths(stateDir);
-  if (!existsSync(p.dir) && !networkExists()) return;
-  const daemons = (await Promise.all(processNames.map((name) => readPid(p, name)))).filter(
-    (pid): pid is number => pid !== null && isAlive(pid),
+  // The namespace, the veth and the pods' cgroups are the machine's, not this state folder's: only
+  // the cluster that started the node (its folder holds the node's state) may take them down. A
+  // private test cluster's `down` must leave the shared cluster's node alone.
+  if (!existsSync(p.dir)) return;
+  const recorded = (await Promise.all(processNames.map((name) => readPid(p, name)))).filter(
+    (pid): pid is number => pid !== null,
   );
+  const daemons = recorded.filter((pid) => isAlive(pid));
   for (const pid of daemons) {
     try {
       process.kill(pid, 'SIGTERM');
@@ -622,7 +650,12 @@ export async function realNodeDown(stateDir: string, log: (line: string) => void
   const deadline = Date.now() + 10_000;
   while (daemons.some((pid) => isAlive(pid)) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
-  await killAll([...daemons, ...(await cgroupProcesses()), ...(await processesUnder(p.dir))]);
+  await killAll([
+    ...daemons,
+    ...(await groupMembers(recorded)),
+    ...(await cgroupProcesses()),
+    ...(await processesUnder(p.dir)),
+  ]);
   await unmountUnder(p.dir);
   await removeCgroups();
   await removeNodeNetwork();
