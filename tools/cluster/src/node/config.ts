@@ -36,6 +36,13 @@ export function nodePaths(stateDir: string) {
 
 export type NodePaths = ReturnType<typeof nodePaths>;
 
+/**
+ * The real node's StorageClass: claims are bound once a pod using them is scheduled on the node,
+ * each to a folder of its own under `<node>/volumes` (provisioner.ts), removed with its claim.
+ */
+export const localStorageClass = 'urumi-local';
+export const localProvisioner = 'urumi.io/local-volume';
+
 /** The cgroup under which the kubelet puts every pod (in each cgroup v1 hierarchy). */
 export const kubeletCgroupRoot = '/urumi-node';
 

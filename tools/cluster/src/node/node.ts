@@ -9,6 +9,7 @@ import {
   KubeConfig,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
+  StorageV1Api,
 } from '@kubernetes/client-node';
 import type { ToolSet } from '../binaries.ts';
 import { isAlive, run } from '../process.ts';
@@ -18,6 +19,8 @@ import {
   cniConfig,
   kubeletCgroupRoot,
   kubeletConfig,
+  localProvisioner,
+  localStorageClass,
   nodePaths,
   pauseImage,
   realNode,
@@ -166,6 +169,7 @@ function clients(kubeconfig: string) {
     discovery: kc.makeApiClient(DiscoveryV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),
+    storage: kc.makeApiClient(StorageV1Api),
   };
 }
 
@@ -175,7 +179,17 @@ const ignoreConflict = (error: unknown) => {
 
 /** The cluster objects the node's add-ons need: DNS Service, the ingress controller's identity and class. */
 async function applyAddonObjects(adminKubeconfig: string): Promise<string> {
-  const { core, discovery, networking, rbac } = clients(adminKubeconfig);
+  const { core, discovery, networking, rbac, storage } = clients(adminKubeconfig);
+  await storage
+    .createStorageClass({
+      body: {
+        metadata: { name: localStorageClass },
+        provisioner: localProvisioner,
+        reclaimPolicy: 'Delete',
+        volumeBindingMode: 'WaitForFirstConsumer',
+      },
+    })
+    .catch(ignoreConflict);
   // Read first: creating a Service whose fixed clusterIP is taken answers 422, not 409.
   const dnsService = await core
     .readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' })
@@ -457,6 +471,12 @@ export async function realNodeUp(o: RealNodeOptions): Promise<{ ingressPort: num
       ready: () => readyInNode('http://127.0.0.1:9000/ping'),
     },
     {
+      name: 'provisioner',
+      binary: process.execPath,
+      args: [join(import.meta.dirname, 'provisioner.ts'), componentsKubeconfig, p.volumes],
+      where: 'host',
+    },
+    {
       name: 'ingress-forwarder',
       binary: '/usr/bin/socat',
       args: [`TCP-LISTEN:${ingress},bind=127.0.0.1,reuseaddr,fork`, `TCP:${nodeNetwork.nodeIp}:80`],
@@ -512,6 +532,7 @@ const processNames = [
   'coredns',
   'kube-router',
   'traefik',
+  'provisioner',
   'ingress-forwarder',
 ] as const;
 
