@@ -15,7 +15,7 @@ declare module 'vitest' {
     ingressPort: number;
     /** Why there is no real node (not root, not Linux, tools missing); empty when there is one. */
     realNodeMissing: string;
-    /** The images built here, by name, as the real node pulls them (`registry.urumi.test/<name>:<tag>`). */
+    /** The images built here, by name, as the real node pulls them (`registry.urumi.test/<name>:<tag>@<digest>`). */
     images: Record<string, string>;
   }
 }
@@ -36,8 +36,8 @@ export default async function setup(project: TestProject): Promise<void> {
   if (realNode) {
     for (const spec of debianImages) {
       const image = await buildDebianImage(spec, log);
-      await pushImage(registryAddress, spec.name, spec.tag, image);
-      images[spec.name] = `${registryHost}/${spec.name}:${spec.tag}`;
+      const digest = await pushImage(registryAddress, spec.name, spec.tag, image);
+      images[spec.name] = `${registryHost}/${spec.name}:${spec.tag}@${digest}`;
     }
   }
   process.env.KUBECONFIG = kubeconfig;

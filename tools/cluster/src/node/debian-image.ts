@@ -15,6 +15,8 @@ export interface DebianImageSpec {
   name: string;
   tag: string;
   suite: 'trixie' | 'bookworm';
+  /** Also take packages from the suite's security updates (pins then name those versions). */
+  securityUpdates?: boolean;
   /** `name=version` pins: the build fails when the mirror no longer serves that version. */
   packages: string[];
   /** Files to copy into the root filesystem: target path → source file and mode. */
@@ -32,10 +34,16 @@ export interface DebianImageSpec {
 }
 
 const mirror = 'http://deb.debian.org/debian';
+const securityMirror = 'http://security.debian.org/debian-security';
+
+function sources(spec: DebianImageSpec): string[] {
+  const main = `deb ${mirror} ${spec.suite} main`;
+  return spec.securityUpdates ? [main, `deb ${securityMirror} ${spec.suite}-security main`] : [main];
+}
 
 /** What a cache entry holds is keyed by everything that goes into it. */
 async function imageKey(spec: DebianImageSpec): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify({ layout: 1, mirror, spec }));
+  const hash = createHash('sha256').update(JSON.stringify({ layout: 1, sources: sources(spec), spec }));
   for (const target of Object.keys(spec.files).sort())
     hash.update(await readFile(spec.files[target]!.source));
   return hash.digest('hex').slice(0, 16);
@@ -90,7 +98,7 @@ export async function buildDebianImage(
       ...hooks,
       spec.suite,
       rootfs,
-      mirror,
+      ...sources(spec),
     ],
     { label: `image ${spec.name}`, log, env: { ...process.env, LC_ALL: 'C.UTF-8' } },
   );
