@@ -129,3 +129,15 @@ come from the wordpress-env ConfigMap via envFrom.
   subPath: zz-platform.ini
   readOnly: true
 {{- end }}
+
+{{/* nodeSelector and tolerations of every pod of the store (.Values.scheduling); nothing when unset. */}}
+{{- define "store-woocommerce.scheduling" -}}
+{{- with .Values.scheduling.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
