@@ -15,7 +15,17 @@ const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
 async function shellScripts(): Promise<string[]> {
   const { stdout } = await exec(
     'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.sh', '.ci/run'],
+    [
+      'ls-files',
+      '-z',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+      '--',
+      '*.sh',
+      '.ci/run',
+      'images/debian/*/apache2-foreground',
+    ],
     { cwd: repositoryRoot },
   );
   return [...new Set(stdout.split('\0').filter(Boolean))]
@@ -37,7 +47,7 @@ async function shellcheckVersion(): Promise<string> {
 }
 
 describe('shell scripts', () => {
-  it('every *.sh in the repository, and .ci/run, passes shellcheck', async () => {
+  it("every *.sh in the repository, .ci/run and the images' apache2-foreground pass shellcheck", async () => {
     expect(await shellcheckVersion()).toMatch(/version: \d+\.\d+/);
     const scripts = await shellScripts();
     expect(scripts).toContain('charts/store-woocommerce/files/woocommerce-setup.sh');

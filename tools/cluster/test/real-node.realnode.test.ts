@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { request } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { realNode } from '../src/node/config.ts';
+import { localStorageClass, realNode } from '../src/node/config.ts';
 import { kube, testNamespace } from './kube.ts';
+import { inPod, realNodeScheduling, requireRealNode, throughIngress } from './real-node.ts';
 
 // The real node of the local cluster: real containers from the images built here, pulled from the
 // node's registry, real probes, DNS, Services, the ingress and NetworkPolicies. What cannot run
@@ -13,15 +12,12 @@ import { kube, testNamespace } from './kube.ts';
 // (their WordPress and Medusa images, volumes) and WooCommerce itself, which only wordpress.org
 // and GitHub distribute.
 
-const exec = promisify(execFile);
-
 /** A restricted-Pod-Security pod on the real node. */
 function realPod(name: string, image: string, args: string[], extra: Partial<V1Pod['spec']> = {}): V1Pod {
   return {
     metadata: { name, labels: { app: name } },
     spec: {
-      nodeSelector: realNode.labels,
-      tolerations: [{ key: realNode.taint.key, operator: 'Exists', effect: 'NoSchedule' }],
+      ...realNodeScheduling,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
@@ -54,44 +50,10 @@ async function waitReady(namespace: string, name: string, timeoutMs = 90_000): P
   );
 }
 
-/** A GET to 127.0.0.1:<port> with a Host header (fetch may not set Host; browsers resolve *.localhost to loopback). */
-function getWithHost(port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
-
-/** Runs a command in a pod's container (kubectl exec: apiserver → kubelet → containerd). */
-async function inPod(
-  namespace: string,
-  pod: string,
-  command: string[],
-): Promise<{ code: number; output: string }> {
-  return exec(
-    join(inject('binDir'), 'kubectl'),
-    ['--kubeconfig', inject('kubeconfig'), 'exec', '-n', namespace, pod, '--', ...command],
-    { timeout: 30_000 },
-  ).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof error.code === 'number' ? error.code : 1,
-      output: (error.stdout ?? '') + (error.stderr ?? ''),
-    }),
-  );
-}
+const pick = ({ status, body }: { status: number; body: string }) => ({ status, body });
 
 describe('the real node', () => {
-  beforeAll(() => {
-    const missing = inject('realNodeMissing');
-    if (missing) throw new Error(`this tier needs the real node, which this machine cannot run: ${missing}`);
-  });
+  beforeAll(requireRealNode);
 
   it('runs MariaDB built here from Debian packages: pulled from the registry, Ready by its own health check, logins work, uid 999 under restricted Pod Security', async () => {
     const { core } = kube();
@@ -227,14 +189,10 @@ describe('the real node', () => {
     await waitReady(namespace, 'client');
 
     // Through the ingress controller on the node, forwarded to this machine's loopback.
-    const port = inject('ingressPort');
-    let answer = { status: 0, body: '' };
-    for (let i = 0; i < 40 && answer.status !== 200; i += 1) {
-      answer = await getWithHost(port, host);
-      if (answer.status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(answer).toEqual({ status: 200, body: 'served by a real pod\n' });
-    expect((await getWithHost(port, 'nobody.localhost')).status).toBe(404);
+    await expect
+      .poll(async () => pick(await throughIngress(host, '/')), { timeout: 10_000, interval: 250 })
+      .toEqual({ status: 200, body: 'served by a real pod\n' });
+    expect((await throughIngress('nobody.localhost', '/')).status).toBe(404);
 
     // Service DNS and the Service's virtual IP, from a pod.
     const viaService = await inPod(namespace, 'client', [
@@ -309,5 +267,76 @@ describe('the real node', () => {
     await expect
       .poll(async () => (await fetchFromOutside()).output, { timeout: 20_000, interval: 500 })
       .toBe('served by a real pod\n');
+  });
+
+  it('gives a urumi-local claim a folder on the node: what one pod writes the next reads, and deleting the claim removes the folder and its data', async () => {
+    const { core } = kube();
+    const namespace = await testNamespace('volume');
+    const toolbox = inject('images').toolbox!;
+    const nobody = {
+      runAsNonRoot: true,
+      runAsUser: 65534,
+      fsGroup: 65534,
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace,
+      body: {
+        metadata: { name: 'data' },
+        spec: {
+          storageClassName: localStorageClass,
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '64Mi' } },
+        },
+      },
+    });
+    const withVolume = (name: string, script: string): V1Pod => {
+      const pod = realPod(name, toolbox, ['sh', '-c', script], {
+        securityContext: nobody,
+        restartPolicy: 'Never',
+      });
+      pod.spec!.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+      pod.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+      return pod;
+    };
+    const finished = async (name: string) =>
+      expect
+        .poll(async () => (await core.readNamespacedPod({ name, namespace })).status?.phase, {
+          timeout: 60_000,
+        })
+        .toBe('Succeeded');
+    await core.createNamespacedPod({
+      namespace,
+      body: withVolume('writer', 'echo kept > /data/order-1 && sync'),
+    });
+    await finished('writer');
+    const claim = await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace });
+    expect(claim.status?.phase).toBe('Bound');
+    const volume = await core.readPersistentVolume({ name: claim.spec!.volumeName! });
+    const folder = volume.spec?.local?.path ?? '';
+    expect(existsSync(join(folder, 'order-1'))).toBe(true);
+
+    await core.createNamespacedPod({
+      namespace,
+      body: withVolume('reader', 'test "$(cat /data/order-1)" = kept'),
+    });
+    await finished('reader');
+
+    await core.deleteNamespacedPod({ name: 'writer', namespace, gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ name: 'reader', namespace, gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace });
+    await expect.poll(() => existsSync(folder), { timeout: 60_000, interval: 500 }).toBe(false);
+    await expect
+      .poll(
+        () =>
+          core.readPersistentVolume({ name: volume.metadata!.name! }).then(
+            () => 'present',
+            () => 'gone',
+          ),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe('gone');
   });
 });

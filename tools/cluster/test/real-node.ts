@@ -1,0 +1,107 @@
+// Helpers for the real-node tier: pods placed on the real node, commands in pods, and HTTP through
+// the node's ingress on 127.0.0.1.
+import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { realNode } from '../src/node/config.ts';
+
+const exec = promisify(execFile);
+
+/** What puts a pod on the real node: its label as node selector, and a toleration of its taint. */
+export const realNodeScheduling = {
+  nodeSelector: { ...realNode.labels },
+  tolerations: [{ key: realNode.taint.key, operator: 'Exists', effect: 'NoSchedule' }],
+};
+
+/** An image built here, as the charts' `images.<name>` value wants it: repository, tag, digest. */
+export function chartImage(name: string): { repository: string; tag: string; digest: string } {
+  const ref = inject('images')[name];
+  const match = ref ? /^(.+):([^:@]+)@(sha256:[0-9a-f]{64})$/.exec(ref) : null;
+  if (!match) throw new Error(`no image ${name} was built for the real node (${ref ?? 'absent'})`);
+  return { repository: match[1]!, tag: match[2]!, digest: match[3]! };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One HTTP request to the node's ingress on 127.0.0.1 with a Host header (browsers resolve
+ * *.localhost to loopback; fetch may not set Host). Status 0 when nothing answered.
+ */
+export function throughIngress(
+  host: string,
+  path: string,
+  options: { method?: string; form?: Record<string, string>; cookies?: string[] } = {},
+): Promise<HttpAnswer> {
+  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
+  const headers: Record<string, string> = { host };
+  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (options.cookies?.length) headers.cookie = options.cookies.join('; ');
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: inject('ingressPort'),
+        path,
+        method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
+    req.on('timeout', () => req.destroy());
+    req.end(body);
+  });
+}
+
+/** The `name=value` part of each Set-Cookie header of an answer. */
+export function cookiesOf(answer: HttpAnswer): string[] {
+  const setCookie = answer.headers['set-cookie'] ?? [];
+  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((cookie) => cookie.split(';')[0]!);
+}
+
+/** Runs a command in a pod's container (kubectl exec: apiserver → kubelet → containerd). */
+export async function inPod(
+  namespace: string,
+  pod: string,
+  command: string[],
+  container?: string,
+): Promise<{ code: number; output: string }> {
+  return exec(
+    join(inject('binDir'), 'kubectl'),
+    [
+      '--kubeconfig',
+      inject('kubeconfig'),
+      'exec',
+      '-n',
+      namespace,
+      pod,
+      ...(container ? ['-c', container] : []),
+      '--',
+      ...command,
+    ],
+    { timeout: 30_000 },
+  ).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof error.code === 'number' ? error.code : 1,
+      output: (error.stdout ?? '') + (error.stderr ?? ''),
+    }),
+  );
+}
+
+/** Fails the test at once when this machine runs no real node, saying why. */
+export function requireRealNode(): void {
+  const missing = inject('realNodeMissing');
+  if (missing) throw new Error(`this tier needs the real node, which this machine cannot run: ${missing}`);
+}
