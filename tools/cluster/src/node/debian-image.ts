@@ -21,6 +21,13 @@ export interface DebianImageSpec {
   packages: string[];
   /** Files to copy into the root filesystem: target path → source file and mode. */
   files: Record<string, { source: string; mode: number }>;
+  /**
+   * Folders copied in whole (target path → source folder), e.g. a built application. Their content
+   * is not hashed: `inputs` must name it.
+   */
+  trees?: Record<string, string>;
+  /** What the cache key cannot read from `files` and `packages`: a hash of the trees' inputs. */
+  inputs?: string;
   /** Shell commands run in the new root filesystem after the packages (users, folders, cleanup). */
   setup: string[];
   config: {
@@ -41,12 +48,26 @@ function sources(spec: DebianImageSpec): string[] {
   return spec.securityUpdates ? [main, `deb ${securityMirror} ${spec.suite}-security main`] : [main];
 }
 
-/** What a cache entry holds is keyed by everything that goes into it. */
+/**
+ * What a cache entry holds is keyed by everything that goes into it: the package sources, the spec
+ * and the content of its files, but not where the checkout is (every clone shares the cache).
+ */
 async function imageKey(spec: DebianImageSpec): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify({ layout: 1, sources: sources(spec), spec }));
-  for (const target of Object.keys(spec.files).sort())
-    hash.update(await readFile(spec.files[target]!.source));
-  return hash.digest('hex').slice(0, 16);
+  const files: Record<string, { mode: number; sha256: string }> = {};
+  for (const [target, { source, mode }] of Object.entries(spec.files)) {
+    files[target] = {
+      mode,
+      sha256: createHash('sha256')
+        .update(await readFile(source))
+        .digest('hex'),
+    };
+  }
+  const { trees, ...rest } = spec;
+  const described = { ...rest, files, trees: Object.keys(trees ?? {}).sort() };
+  return createHash('sha256')
+    .update(JSON.stringify({ layout: 2, sources: sources(spec), spec: described }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -78,6 +99,9 @@ export async function buildDebianImage(
     ...Object.entries(spec.files).flatMap(([target, { source, mode }]) => [
       `--customize-hook=install -D -m ${mode.toString(8)} ${source} "$1${target}"`,
     ]),
+    ...Object.entries(spec.trees ?? {}).map(
+      ([target, source]) => `--customize-hook=mkdir -p "$1${target}" && cp -a ${source}/. "$1${target}/"`,
+    ),
     ...spec.setup.map(
       (command) => `--customize-hook=chroot "$1" sh -ec '${command.replaceAll("'", "'\\''")}'`,
     ),
