@@ -1,20 +1,11 @@
 // Running the Medusa application of images/medusa/app as the image runs it: the built app in
 // .medusa/server, started with the Medusa CLI on the repository's Node 24, configured only by the
 // environment the store chart sets.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
-import { delimiter, dirname, join } from 'node:path';
+import { appDir, medusaCli, nodePath, runToEnd, serverDir, type Run } from '../build.ts';
 
-export const appDir = join(import.meta.dirname, '..', 'app');
-/** Where `medusa build` puts the runnable app (the image's WORKDIR holds this folder's contents). */
-export const serverDir = join(appDir, '.medusa', 'server');
-/** The Medusa CLI's entry point, run with process.execPath (not its `#!/usr/bin/env node`). */
-export const medusaCli = join(appDir, 'node_modules', '@medusajs', 'cli', 'cli.js');
-
-/** PATH with the running Node (24, the repository's) first, for tools that find `node` on PATH. */
-export function nodePath(): string {
-  return [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
-}
+export { appDir, medusaCli, nodePath, runToEnd, serverDir, type Run };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,25 +39,6 @@ export async function waitForRedis(port: number, timeoutMs: number): Promise<voi
       throw new Error(`Redis on port ${port} did not answer PING in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** stdout and stderr interleaved. */
-  output: string;
-}
-
-/** Runs a command (argument array, no shell) to its end; never rejects on a non-zero exit. */
-export async function runToEnd(command: string, args: string[], options: SpawnOptions): Promise<Run> {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, output }));
-  });
 }
 
 export interface StoreEnvironment {

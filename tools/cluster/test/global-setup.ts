@@ -34,7 +34,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const { kubeconfig, tools, ingressPort } = await clusterUp({ log, realNode });
   const images: Record<string, string> = {};
   if (realNode) {
-    for (const spec of debianImages) {
+    for (const spec of await debianImages()) {
       const image = await buildDebianImage(spec, log);
       const digest = await pushImage(registryAddress, spec.name, spec.tag, image);
       images[spec.name] = `${registryHost}/${spec.name}:${spec.tag}@${digest}`;
