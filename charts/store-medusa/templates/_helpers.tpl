@@ -198,3 +198,15 @@ image (files/medusa-db.sh wait-for-migrations). Call with the root context.
     name: medusa-scripts
     defaultMode: 0444
 {{- end }}
+
+{{/* nodeSelector and tolerations of every pod of the store (.Values.scheduling); nothing when unset. */}}
+{{- define "store-medusa.scheduling" -}}
+{{- with .Values.scheduling.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
