@@ -171,7 +171,9 @@ export interface UpOptions {
   log?: (line: string) => void;
   /**
    * Whether the cluster runs the real node (kubelet, containerd, real pods) beside its simulated
-   * ones. Default: `URUMI_REAL_NODE=1`. A cluster made the other way is recreated.
+   * ones; a cluster made the other way is recreated. Default: `URUMI_REAL_NODE` (`1` or `0`), and
+   * when that is unset too, whatever the existing cluster was made with (without, for a new one),
+   * so `npm start` after `npm test` reuses the test cluster and its node instead of remaking it.
    */
   realNode?: boolean;
   /** Number of simulated nodes (8 CPU, 32 GiB, 110 pods each). Default: `URUMI_CLUSTER_NODES` or 4. */
@@ -199,13 +201,14 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
     throw new Error(`URUMI_CLUSTER_NODES must be an integer from 1 to 50, got ${String(nodes)}`);
   }
   const tools = await ensureToolSet(log);
-  const withRealNode = options.realNode ?? process.env.URUMI_REAL_NODE === '1';
-  const nodeTools = withRealNode ? await ensureToolSet(log, 'node') : null;
   const paths = options.paths ?? clusterPaths();
   const started = Date.now();
-  const wanted = kwokctlConfig(tools, paths, withRealNode);
   let status = await clusterStatus(tools, paths);
   const made = await readFile(paths.configFile, 'utf8').catch(() => null);
+  const asked = options.realNode ?? { '1': true, '0': false }[process.env.URUMI_REAL_NODE ?? ''];
+  const withRealNode = asked ?? (status.state !== 'absent' && made === kwokctlConfig(tools, paths, true));
+  const nodeTools = withRealNode ? await ensureToolSet(log, 'node') : null;
+  const wanted = kwokctlConfig(tools, paths, withRealNode);
   if (status.state !== 'absent' && made !== null && made !== wanted) {
     log(
       `The cluster was made ${withRealNode ? 'without' : 'with'} the real node or other settings; recreating it`,
