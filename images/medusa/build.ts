@@ -47,8 +47,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function sha256Of(paths: string[]): Promise<string> {
-  const hash = createHash('sha256');
+async function sha256Of(paths: string[], seed = ''): Promise<string> {
+  const hash = createHash('sha256').update(seed);
   for (const path of paths)
     hash
       .update(path)
@@ -116,8 +116,9 @@ export async function build(): Promise<string> {
  */
 export async function productionServer(cacheDir: string): Promise<{ dir: string; key: string }> {
   await installDependencies();
-  const inputs = await build();
-  const key = inputs.slice(0, 16);
+  const script = join(import.meta.dirname, 'migration-folders.sh');
+  // Keyed by the app's build inputs and by what this function does to them.
+  const key = (await sha256Of([script], await build())).slice(0, 16);
   const dir = join(cacheDir, key);
   if (await exists(join(dir, '.complete'))) return { dir, key };
   const work = `${dir}.building-${process.pid}`;
@@ -132,7 +133,8 @@ export async function productionServer(cacheDir: string): Promise<{ dir: string;
     env: { ...process.env, PATH: nodePath() },
   });
   check('npm ci --omit=dev in the built Medusa server', run);
-  await writeFile(join(work, '.complete'), `${inputs}\n`);
+  check('migration-folders.sh', await runToEnd('sh', [script], { cwd: work }));
+  await writeFile(join(work, '.complete'), `${key}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(work, dir);
   return { dir, key };

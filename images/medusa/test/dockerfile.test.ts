@@ -61,13 +61,15 @@ describe('images/medusa/Dockerfile', () => {
     expect(steps.slice(0, install).filter((s) => s.startsWith('COPY'))).toEqual([steps[lockCopy]]);
   });
 
-  it('installs only production dependencies, from the lock file medusa build copied', async () => {
+  it('installs only production dependencies, from the lock file medusa build copied, then makes the migrations folders a read-only root cannot', async () => {
     const deps = stageNamed(await readDockerfile(dockerfile), 'deps');
     expect(deps.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual([
       '--from=build /server/.medusa/server/package.json /server/.medusa/server/package-lock.json ./',
+      'images/medusa/migration-folders.sh /tmp/migration-folders.sh',
     ]);
     expect(deps.filter((i) => i.keyword === 'RUN').map((i) => i.args)).toEqual([
       'npm ci --omit=dev --no-audit --no-fund && npm cache clean --force',
+      'sh /tmp/migration-folders.sh',
     ]);
   });
 
