@@ -10,32 +10,53 @@ export const chartDir = join(import.meta.dirname, '..');
 export const localValues = join(chartDir, 'values-local.yaml');
 export const prodValues = join(chartDir, 'values-prod.yaml');
 
-/** The readiness the engine needs, by the chart's fixed names. */
-export async function waitForMedusaStore(namespace: string): Promise<void> {
+/**
+ * The readiness the engine needs, by the chart's fixed names; each wait up to `timeoutMs` (real
+ * pods take longer than simulated ones).
+ */
+export async function waitForMedusaStore(namespace: string, timeoutMs = 60_000): Promise<void> {
   const { apps, batch, core } = kube();
   for (const name of ['postgres', 'redis']) {
-    await waitFor(`StatefulSet ${name} to have 1 ready replica`, async () => {
-      const statefulSet = await apps.readNamespacedStatefulSet({ name, namespace });
-      return statefulSet.status?.readyReplicas === 1;
-    });
+    await waitFor(
+      `StatefulSet ${name} to have 1 ready replica`,
+      async () => {
+        const statefulSet = await apps.readNamespacedStatefulSet({ name, namespace });
+        return statefulSet.status?.readyReplicas === 1;
+      },
+      timeoutMs,
+    );
   }
   for (const name of ['medusa-migrations', 'medusa-admin']) {
-    await waitFor(`Job ${name} to be Complete`, async () => {
-      const job = await batch.readNamespacedJob({ name, namespace });
-      return isTrue(job.status?.conditions, 'Complete');
-    });
+    await waitFor(
+      `Job ${name} to be Complete`,
+      async () => {
+        const job = await batch.readNamespacedJob({ name, namespace });
+        return isTrue(job.status?.conditions, 'Complete');
+      },
+      timeoutMs,
+    );
   }
   for (const name of ['medusa-server', 'medusa-worker']) {
-    await waitFor(`Deployment ${name} to be Available`, async () => {
-      const deployment = await apps.readNamespacedDeployment({ name, namespace });
-      return deployment.status?.availableReplicas === 1 && isTrue(deployment.status.conditions, 'Available');
-    });
+    await waitFor(
+      `Deployment ${name} to be Available`,
+      async () => {
+        const deployment = await apps.readNamespacedDeployment({ name, namespace });
+        return (
+          deployment.status?.availableReplicas === 1 && isTrue(deployment.status.conditions, 'Available')
+        );
+      },
+      timeoutMs,
+    );
   }
   for (const claim of ['data-postgres-0', 'data-redis-0']) {
-    await waitFor(`PVC ${claim} to be Bound`, async () => {
-      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-      return pvc.status?.phase === 'Bound';
-    });
+    await waitFor(
+      `PVC ${claim} to be Bound`,
+      async () => {
+        const pvc = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
+        return pvc.status?.phase === 'Bound';
+      },
+      timeoutMs,
+    );
   }
 }
 

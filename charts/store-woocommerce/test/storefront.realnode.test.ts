@@ -22,6 +22,7 @@ import { isPodReady, kube, testNamespace, waitFor } from '../../../tools/cluster
 import {
   chartImage,
   cookiesOf,
+  engineNetworkPolicies,
   inPod,
   realNodeScheduling,
   requireRealNode,
@@ -34,39 +35,6 @@ const kubectl = (args: string[]) =>
   exec(join(inject('binDir'), 'kubectl'), ['--kubeconfig', inject('kubeconfig'), ...args], {
     timeout: 60_000,
   });
-
-/** The engine's namespace policies (apps/api/src/adapters/kubernetes/cluster.ts): deny all, allow DNS. */
-async function engineNetworkPolicies(namespace: string): Promise<void> {
-  const { kc } = kube();
-  const { NetworkingV1Api } = await import('@kubernetes/client-node');
-  const net = kc.makeApiClient(NetworkingV1Api);
-  await net.createNamespacedNetworkPolicy({
-    namespace,
-    body: {
-      metadata: { name: 'default-deny' },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    },
-  });
-  await net.createNamespacedNetworkPolicy({
-    namespace,
-    body: {
-      metadata: { name: 'allow-dns' },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-        ],
-      },
-    },
-  });
-}
 
 async function podOf(namespace: string, selector: string) {
   const { core } = kube();

@@ -4,8 +4,10 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { NetworkingV1Api } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { realNode } from '../src/node/config.ts';
+import { kubeConfig } from './kube.ts';
 
 const exec = promisify(execFile);
 
@@ -36,11 +38,17 @@ export interface HttpAnswer {
 export function throughIngress(
   host: string,
   path: string,
-  options: { method?: string; form?: Record<string, string>; cookies?: string[] } = {},
+  options: { method?: string; form?: Record<string, string>; json?: unknown; cookies?: string[] } = {},
 ): Promise<HttpAnswer> {
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { host };
-  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  let body: string | undefined;
+  if (options.form) {
+    body = new URLSearchParams(options.form).toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  }
   if (options.cookies?.length) headers.cookie = options.cookies.join('; ');
   return new Promise((resolve) => {
     const req = request(
@@ -104,4 +112,35 @@ export async function inPod(
 export function requireRealNode(): void {
   const missing = inject('realNodeMissing');
   if (missing) throw new Error(`this tier needs the real node, which this machine cannot run: ${missing}`);
+}
+
+/** The engine's namespace policies (apps/api/src/adapters/kubernetes/cluster.ts): deny all, allow DNS. */
+export async function engineNetworkPolicies(namespace: string): Promise<void> {
+  const net = kubeConfig().makeApiClient(NetworkingV1Api);
+  await net.createNamespacedNetworkPolicy({
+    namespace,
+    body: {
+      metadata: { name: 'default-deny' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+  });
+  await net.createNamespacedNetworkPolicy({
+    namespace,
+    body: {
+      metadata: { name: 'allow-dns' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+  });
 }
