@@ -10,30 +10,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareStoreNamespace, useHelm } from '../../test-support/support.ts';
 import { medusa } from '../../../apps/api/src/store-types/medusa/index.ts';
-import { localStorageClass, realNode } from '../../../tools/cluster/src/node/config.ts';
-import { isPodReady, kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { realNode } from '../../../tools/cluster/src/node/config.ts';
+import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
 import {
-  chartImage,
   engineNetworkPolicies,
+  foldersRemoved,
   inPod,
-  realNodeScheduling,
+  readyPod,
+  realNodeStoreValues,
   requireRealNode,
   throughIngress,
+  volumeFolders,
 } from '../../../tools/cluster/test/real-node.ts';
 import { chartDir, localValues, waitForMedusaStore } from './support.ts';
-
-async function readyPod(namespace: string, selector: string) {
-  const { core } = kube();
-  return waitFor(
-    `a Ready pod ${selector} in ${namespace}`,
-    async () => {
-      const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-      return pods.items.find((pod) => isPodReady(pod) && !pod.metadata?.deletionTimestamp);
-    },
-    180_000,
-    500,
-  );
-}
 
 describe('charts/store-medusa on the real node', () => {
   const helm = useHelm();
@@ -58,13 +47,7 @@ describe('charts/store-medusa on the real node', () => {
       valuesFile,
       JSON.stringify({
         store: { id: storeId, host, name: 'Corner Shop', adminEmail },
-        images: {
-          medusa: chartImage('medusa'),
-          postgres: chartImage('postgres'),
-          redis: chartImage('redis'),
-        },
-        persistence: { storageClass: localStorageClass },
-        scheduling: realNodeScheduling,
+        ...realNodeStoreValues({ medusa: 'medusa', postgres: 'postgres', redis: 'redis' }),
       }),
     );
     const release = `store-${storeId}`;
@@ -136,20 +119,11 @@ describe('charts/store-medusa on the real node', () => {
 
     // helm uninstall, then the claims the StatefulSets leave (deleted by the engine's volumes step):
     // the node's provisioner removes each volume's folder, data included.
-    const folders: string[] = [];
-    for (const claim of ['data-postgres-0', 'data-redis-0']) {
-      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-      const volume = await core.readPersistentVolume({ name: pvc.spec!.volumeName! });
-      folders.push(volume.spec!.local!.path);
-    }
+    const folders = await volumeFolders(namespace);
+    expect(folders).toHaveLength(2);
     expect(folders.every((folder) => existsSync(folder))).toBe(true);
     await helm.run(['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '2m']);
     await core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace });
-    await waitFor(
-      'the volumes folders to be removed',
-      () => folders.every((folder) => !existsSync(folder)),
-      180_000,
-      1_000,
-    );
+    await foldersRemoved(folders);
   }, 600_000);
 });

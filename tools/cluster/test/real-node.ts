@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import { realNode } from '../src/node/config.ts';
-import { kubeConfig } from './kube.ts';
+import { existsSync } from 'node:fs';
+import { localStorageClass, realNode } from '../src/node/config.ts';
+import { isPodReady, kube, kubeConfig, waitFor } from './kube.ts';
 
 const exec = promisify(execFile);
 
@@ -143,4 +144,51 @@ export async function engineNetworkPolicies(namespace: string): Promise<void> {
       },
     },
   });
+}
+
+/**
+ * Store chart values that put a store on the real node: the given chart images (values key →
+ * image built here), the node's StorageClass and its scheduling.
+ */
+export function realNodeStoreValues(images: Record<string, string>) {
+  return {
+    images: Object.fromEntries(Object.entries(images).map(([key, name]) => [key, chartImage(name)])),
+    persistence: { storageClass: localStorageClass },
+    scheduling: realNodeScheduling,
+  };
+}
+
+/** Waits up to 3 minutes for a Ready pod matching the label selector, not being deleted. */
+export async function readyPod(namespace: string, selector: string) {
+  const { core } = kube();
+  return waitFor(
+    `a Ready pod ${selector} in ${namespace}`,
+    async () => {
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
+      return pods.items.find((pod) => isPodReady(pod) && !pod.metadata?.deletionTimestamp);
+    },
+    180_000,
+    500,
+  );
+}
+
+/** The node folders of a namespace's volumes, one per claim (all of them bound). */
+export async function volumeFolders(namespace: string): Promise<string[]> {
+  const { core } = kube();
+  const folders: string[] = [];
+  for (const claim of (await core.listNamespacedPersistentVolumeClaim({ namespace })).items) {
+    const volume = await core.readPersistentVolume({ name: claim.spec!.volumeName! });
+    folders.push(volume.spec!.local!.path);
+  }
+  return folders;
+}
+
+/** Waits until the node's provisioner has removed every folder (their claims deleted). */
+export async function foldersRemoved(folders: string[]): Promise<void> {
+  await waitFor(
+    'the volumes folders to be removed',
+    () => folders.every((folder) => !existsSync(folder)),
+    180_000,
+    1_000,
+  );
 }
