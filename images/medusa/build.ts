@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { access, cp, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 
 export const appDir = join(import.meta.dirname, 'app');
 /** Where `medusa build` puts the runnable app (the image's WORKDIR holds this folder's contents). */
@@ -47,11 +47,12 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** A hash of the files' paths (relative to this folder, so every clone agrees) and contents. */
 async function sha256Of(paths: string[], seed = ''): Promise<string> {
   const hash = createHash('sha256').update(seed);
   for (const path of paths)
     hash
-      .update(path)
+      .update(relative(import.meta.dirname, path))
       .update('\0')
       .update(await readFile(path))
       .update('\0');
