@@ -18,9 +18,10 @@ import {
   type V1PodTemplateSpec,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, onTestFinished } from 'vitest';
 import type { StoreTypeDefinition } from '../../apps/api/src/domain/store-type.ts';
 import { kube, testNamespace } from '../../tools/cluster/test/kube.ts';
+import { engineNetworkPolicies, realNodeStoreValues } from '../../tools/cluster/test/real-node.ts';
 
 const exec = promisify(execFile);
 
@@ -313,4 +314,31 @@ export async function expectPodsAdmitted(
       throw new Error(`${label}: ${keyOf(workload)}'s pod was refused: ${String(detail)}`);
     });
   }
+}
+
+/**
+ * A store of `storeType` on the real node, up to its release: a namespace prepared as the engine
+ * prepares it (prepareStoreNamespace and the engine's network policies), a new store id and its
+ * `<id>.localhost` host, and a values file in a folder of the test's own with the store's id and
+ * host, the given images built here (chart values key → image name, see realNodeStoreValues) and
+ * `store` settings. The folder goes when the test ends.
+ */
+export async function prepareRealNodeStore(
+  prefix: string,
+  storeType: Pick<StoreTypeDefinition, 'guardrails' | 'secrets'>,
+  images: Record<string, string>,
+  store: Record<string, string> = {},
+): Promise<{ namespace: string; storeId: string; host: string; valuesFile: string; dir: string }> {
+  const { namespace } = await prepareStoreNamespace(prefix, storeType);
+  await engineNetworkPolicies(namespace);
+  const storeId = randomBytes(6).toString('hex');
+  const host = `${storeId}.localhost`;
+  const dir = await mkdtemp(join(tmpdir(), `urumi-${prefix}-`));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const valuesFile = join(dir, 'values.json');
+  await writeFile(
+    valuesFile,
+    JSON.stringify({ store: { id: storeId, host, ...store }, ...realNodeStoreValues(images) }),
+  );
+  return { namespace, storeId, host, valuesFile, dir };
 }

@@ -2,22 +2,16 @@
 // (images/debian: PostgreSQL 17, Redis 8.0 and the Medusa store image of images/medusa on Node 24):
 // the migrations Job, the admin Job, the server and the worker run for real, under the engine's
 // namespace guardrails, on volumes of the node.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareStoreNamespace, useHelm } from '../../test-support/support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { prepareRealNodeStore, useHelm } from '../../test-support/support.ts';
 import { medusa } from '../../../apps/api/src/store-types/medusa/index.ts';
 import { realNode } from '../../../tools/cluster/src/node/config.ts';
 import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
 import {
-  engineNetworkPolicies,
   foldersRemoved,
   inPod,
   readyPod,
-  realNodeStoreValues,
   requireRealNode,
   throughIngress,
   volumeFolders,
@@ -26,29 +20,16 @@ import { chartDir, localValues, waitForMedusaStore } from './support.ts';
 
 describe('charts/store-medusa on the real node', () => {
   const helm = useHelm();
-  let work = '';
-  beforeAll(async () => {
-    requireRealNode();
-    work = await mkdtemp(join(tmpdir(), 'urumi-medusa-real-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
+  beforeAll(requireRealNode);
 
   it('installs with the images built here and really runs: migrations and the admin Job complete, the server answers through the ingress, the admin signs in, data survives PostgreSQL being killed, uninstall leaves no volume', async () => {
     const { core } = kube();
-    const { namespace } = await prepareStoreNamespace('medusa-real', medusa);
-    await engineNetworkPolicies(namespace);
-    const storeId = randomBytes(6).toString('hex');
-    const host = `${storeId}.localhost`;
     const adminEmail = 'owner@example.com';
-    const valuesFile = join(work, 'values.json');
-    await writeFile(
-      valuesFile,
-      JSON.stringify({
-        store: { id: storeId, host, name: 'Corner Shop', adminEmail },
-        ...realNodeStoreValues({ medusa: 'medusa', postgres: 'postgres', redis: 'redis' }),
-      }),
+    const { namespace, storeId, host, valuesFile } = await prepareRealNodeStore(
+      'medusa-real',
+      medusa,
+      { medusa: 'medusa', postgres: 'postgres', redis: 'redis' },
+      { name: 'Corner Shop', adminEmail },
     );
     const release = `store-${storeId}`;
     await helm.run([

@@ -10,23 +10,20 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseManifests, prepareStoreNamespace, useHelm } from '../../test-support/support.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseManifests, prepareRealNodeStore, useHelm } from '../../test-support/support.ts';
 import { woocommerce } from '../../../apps/api/src/store-types/woocommerce/index.ts';
 import { realNode } from '../../../tools/cluster/src/node/config.ts';
 import { isPodReady, kube, testNamespace, waitFor } from '../../../tools/cluster/test/kube.ts';
 import {
   cookiesOf,
-  engineNetworkPolicies,
   foldersRemoved,
   inPod,
   readyPod,
   realNodeScheduling,
-  realNodeStoreValues,
   requireRealNode,
   throughIngress,
   volumeFolders,
@@ -41,28 +38,15 @@ const kubectl = (args: string[]) =>
 
 describe('charts/store-woocommerce on the real node', () => {
   const helm = useHelm();
-  let work = '';
-  beforeAll(async () => {
-    requireRealNode();
-    work = await mkdtemp(join(tmpdir(), 'urumi-woo-real-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
+  beforeAll(requireRealNode);
 
   it('runs the chart with the images built here: WordPress answers through the ingress by host name, installs, the admin signs in, data survives both pods being killed, the volumes go with the namespace', async () => {
     const { core } = kube();
-    const { namespace } = await prepareStoreNamespace('woo-real', woocommerce);
-    await engineNetworkPolicies(namespace);
-    const storeId = randomBytes(6).toString('hex');
-    const host = `${storeId}.localhost`;
-    const valuesFile = join(work, 'values.json');
-    await writeFile(
-      valuesFile,
-      JSON.stringify({
-        store: { id: storeId, host, name: 'Corner Shop' },
-        ...realNodeStoreValues({ wordpress: 'wordpress', wordpressCli: 'wordpress', mariadb: 'mariadb' }),
-      }),
+    const { namespace, storeId, host, valuesFile, dir } = await prepareRealNodeStore(
+      'woo-real',
+      woocommerce,
+      { wordpress: 'wordpress', wordpressCli: 'wordpress', mariadb: 'mariadb' },
+      { name: 'Corner Shop' },
     );
     const rendered = await helm.run([
       'template',
@@ -82,7 +66,7 @@ describe('charts/store-woocommerce on the real node', () => {
       return !(object?.kind === 'Job' && object.metadata?.name === 'woocommerce-setup');
     });
     expect(kept).toHaveLength(documents.length - 1);
-    const manifest = join(work, 'store.yaml');
+    const manifest = join(dir, 'store.yaml');
     await writeFile(manifest, kept.join('\n---\n'));
     await kubectl(['apply', '--namespace', namespace, '--server-side', '-f', manifest]);
 
