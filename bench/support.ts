@@ -81,6 +81,8 @@ export async function startUrumi(dataDir: string, env: Record<string, string>): 
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'warn',
+      // The bench clusters' pods are simulated: they serve nothing to ask.
+      STORE_SITE_CHECK: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

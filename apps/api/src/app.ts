@@ -13,6 +13,7 @@ import { listenForStoreChanges } from './adapters/postgres/change-feed.ts';
 import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/database.ts';
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
+import { HttpSite } from './adapters/site/http-site.ts';
 import { ConfigError, type Config } from './config.ts';
 import { systemClock } from './domain/ports.ts';
 import { StoreService } from './domain/store-service.ts';
@@ -89,6 +90,15 @@ export async function createApp(o: AppOptions) {
         leaseMs: config.ENGINE_LEASE_SECONDS * 1000,
         provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
         grant: config.storeGrant,
+        site:
+          config.STORE_SITE_CHECK === 'off'
+            ? null
+            : new HttpSite({
+                mode: config.STORE_SITE_CHECK,
+                scheme: config.STORE_URL_SCHEME,
+                urlPort: config.STORE_URL_PORT,
+                ingressAddress: config.ingressAddress,
+              }),
         stepBudgetsMs: {
           queued: config.QUEUE_TIMEOUT_SECONDS * 1000,
           uninstall: config.DELETE_TIMEOUT_SECONDS * 1000,
@@ -104,6 +114,7 @@ export async function createApp(o: AppOptions) {
     clock: systemClock,
     baseDomain: config.STORE_BASE_DOMAIN,
     urlScheme: config.STORE_URL_SCHEME,
+    urlPort: config.STORE_URL_PORT,
     adminPaths,
     maxStores: config.MAX_STORES,
     queueTimeoutMs: config.QUEUE_TIMEOUT_SECONDS * 1000,

@@ -47,6 +47,19 @@ const envSchema = z.object({
     )
     .default('localhost'),
   STORE_URL_SCHEME: z.enum(['http', 'https']).default('http'),
+  /** The port in store URLs, when the ingress controller does not listen on the scheme's own port. */
+  STORE_URL_PORT: intFrom(1, 65_535).optional(),
+  /**
+   * How the verify step proves a store answers before calling it Ready: `ingress` requests its URL
+   * as a browser would, `service` its Service by cluster DNS (a platform running in the cluster),
+   * `off` asks nothing (simulated pods, which serve nothing).
+   */
+  STORE_SITE_CHECK: z.enum(['ingress', 'service', 'off']).default('ingress'),
+  /** `host:port` of the ingress controller, for the ingress check when store host names do not resolve. */
+  STORE_INGRESS_ADDRESS: z
+    .string()
+    .regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8080')
+    .optional(),
   MAX_STORES: intFrom(1, 100_000).default(50),
   MAX_CONCURRENT_PROVISIONS: intFrom(1, 1_000).default(3),
   /** Deadline for a whole provision, from leaving the queue to Ready. */
@@ -113,6 +126,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     );
   }
   const [saNamespace, saName] = (c.URUMI_SERVICE_ACCOUNT ?? '').split('/');
+  const [ingressHost, ingressPort] = (c.STORE_INGRESS_ADDRESS ?? '').split(':');
   const dataHome = env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homedir(), '.local', 'share');
   return {
     ...c,
@@ -123,6 +137,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
             serviceAccount: { namespace: saNamespace, name: saName },
           }
         : undefined,
+    ingressAddress: ingressHost && ingressPort ? { host: ingressHost, port: Number(ingressPort) } : undefined,
     dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
     chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),
     dashboardDir: resolve(c.DASHBOARD_DIR ?? join(import.meta.dirname, '..', '..', 'dashboard', 'dist')),

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   let kubeconfigPath: string | undefined;
   let helmBinary = config.HELM_BINARY;
   let valuesProfile: 'local' | undefined;
+  let siteCheck = config.STORE_SITE_CHECK;
   if (config.URUMI_ROLE !== 'api' && !(await defaultClusterAnswers())) {
     if (config.URUMI_LOCAL_CLUSTER === 'never') {
       throw new ConfigError(
@@ -52,10 +53,12 @@ async function main(): Promise<void> {
     kubeconfigPath = local.kubeconfig;
     if (!process.env.HELM_BINARY) helmBinary = local.tools.bin('helm');
     valuesProfile = 'local';
+    // Stores on the local cluster run on its simulated nodes, whose pods serve nothing to ask.
+    if (!process.env.STORE_SITE_CHECK) siteCheck = 'off';
   }
 
   const app = await createApp({
-    config: { ...config, HELM_BINARY: helmBinary },
+    config: { ...config, HELM_BINARY: helmBinary, STORE_SITE_CHECK: siteCheck },
     log,
     kubeconfigPath,
     adminToken: await adminTokenFrom(config),

@@ -1,6 +1,8 @@
 import type { Store } from '@urumi/contracts';
 import { provisionSteps } from '@urumi/contracts';
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { helm, kube } from '../../../tools/cluster/test/kube.ts';
 import { freshPostgresUrl } from './support/databases.ts';
 import { expectSecretsStayInSecrets, expectVolumesGone, names } from './support/store-checks.ts';
@@ -119,6 +121,60 @@ describe('WooCommerce stores on the cluster', () => {
     expect(back.reason).toBeNull();
     const statuses = (await eventsOf(urumi, store.id)).map((e) => e.toStatus);
     expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
+  });
+
+  it('is Ready only once its site answers: a storefront answering 500 fails the store with what answered, and a retry once it answers 200 records the answers', async () => {
+    // The store's ingress, as the verify step meets it: a real HTTP server at STORE_INGRESS_ADDRESS.
+    // The store's pods are simulated (they serve nothing), so this stands where the ingress
+    // controller would; the real-node tier asks the real one.
+    let storefront = 500;
+    const asked: string[] = [];
+    const ingress = createServer((req, res) => {
+      asked.push(`${req.headers.host ?? ''}${req.url ?? ''}`);
+      res.writeHead(req.url === '/' ? storefront : 200).end();
+    });
+    await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => ingress.close(() => resolve())));
+    const { port } = ingress.address() as AddressInfo;
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()), {
+      STORE_SITE_CHECK: 'ingress',
+      STORE_INGRESS_ADDRESS: `127.0.0.1:${port}`,
+      STORE_URL_PORT: '8443',
+      // The verify step waits for the site until the provision's deadline (verify's own is 120 s).
+      PROVISION_TIMEOUT_SECONDS: '60',
+    });
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    const host = `${store.id}.localhost:8443`;
+    expect(store.url).toBe(`http://${host}`);
+
+    const waiting = await waitForStore(urumi, store.id, (s) => s.step === 'verify' && s.reason !== null);
+    expect(waiting).toMatchObject({ status: 'Provisioning', reason: { code: 'SITE_ERROR' } });
+    const failed = await waitForStore(urumi, store.id, (s) => s.status !== 'Provisioning', 90_000);
+    expect(failed.status).toBe('Failed');
+    expect(failed.reason).toMatchObject({
+      code: 'SITE_ERROR',
+      message: `the storefront (GET http://${host}/) answered HTTP 500 Internal Server Error`,
+    });
+    expect(failed.reason?.hint).toContain('logs');
+    // Asked again every 2 s or so while it waited, not in a tight loop.
+    const storefrontAsks = asked.filter((a) => a === `${host}/`).length;
+    expect(storefrontAsks).toBeGreaterThanOrEqual(2);
+    expect(storefrontAsks).toBeLessThan(40);
+
+    storefront = 200;
+    expect((await urumi.api('POST', `/api/stores/${store.id}/retry`)).status).toBe(202);
+    const ready = await waitForStore(
+      urumi,
+      store.id,
+      (s) => s.status !== 'Provisioning' && s.status !== 'Failed',
+    );
+    expect(ready).toMatchObject({ status: 'Ready', reason: null });
+    const verified = (await eventsOf(urumi, store.id)).findLast((e) => e.step === 'verify');
+    expect(verified).toMatchObject({ toStatus: 'Ready' });
+    expect(verified?.message).toBe(
+      `the storefront (GET http://${host}/) answered HTTP 200 OK; ` +
+        `the admin sign-in page (GET http://${host}/wp-login.php) answered HTTP 200 OK`,
+    );
   });
 
   it('cancels a provision in flight when the store is deleted, and cleans up', async () => {

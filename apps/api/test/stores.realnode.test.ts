@@ -4,9 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '@urumi/contracts';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { realNode } from '../../../tools/cluster/src/node/config.ts';
-import { kube, waitFor } from '../../../tools/cluster/test/kube.ts';
+import { kube } from '../../../tools/cluster/test/kube.ts';
 import {
   foldersRemoved,
   realNodeStoreValues,
@@ -28,7 +28,14 @@ describe('stores on the real node, through the API and the engine', () => {
       join(typeValues, 'medusa.yaml'),
       JSON.stringify(realNodeStoreValues({ medusa: 'medusa', postgres: 'postgres', redis: 'redis' })),
     );
-    const urumi = await startUrumi(shared, { STORE_TYPE_VALUES_DIR: typeValues });
+    // As `npm start` on the local cluster runs it: store URLs carry the ingress's port, and the
+    // verify step asks each store there before calling it Ready.
+    const port = inject('ingressPort');
+    const urumi = await startUrumi(shared, {
+      STORE_TYPE_VALUES_DIR: typeValues,
+      STORE_SITE_CHECK: 'ingress',
+      STORE_URL_PORT: String(port),
+    });
     const created = await urumi.api<Store>('POST', '/api/stores', { type: 'medusa', name: 'real-shop' });
     expect(created.status).toBe(202);
     const id = created.body.id;
@@ -50,19 +57,15 @@ describe('stores on the real node, through the API and the engine', () => {
     const steps = (await eventsOf(urumi, id)).map((event) => event.step).filter(Boolean);
     expect(steps).toEqual(expect.arrayContaining(['database', 'app', 'setup', 'verify']));
 
-    // The store answers where the API says it is: its URL's host, through the node's ingress.
-    expect(ready.url).toBe(`http://${host}`);
-    // Ready does not wait for the ingress controller to route the new host yet (verify sends no
-    // HTTP request, #12), so the first answer may be Traefik's 404 for a second or two.
-    const health = await waitFor(
-      `http://${host}/health through the ingress`,
-      async () => {
-        const answer = await throughIngress(host, '/health');
-        return answer.status === 200 ? answer : undefined;
-      },
-      30_000,
-      250,
+    // Ready means the store answered where the API says it is: its URL, through the node's ingress.
+    expect(ready.url).toBe(`http://${host}:${port}`);
+    const verified = (await eventsOf(urumi, id)).findLast((event) => event.step === 'verify');
+    expect(verified?.message).toBe(
+      `the store API (GET http://${host}:${port}/health) answered HTTP 200 OK; ` +
+        `the admin sign-in page (GET http://${host}:${port}/app/login) answered HTTP 200 OK`,
     );
+    const health = await throughIngress(host, '/health');
+    expect(health.status).toBe(200);
     expect(health.body).toBe('OK');
     const secret = await core.readNamespacedSecret({ name: 'medusa-secrets', namespace });
     const password = Buffer.from(secret.data!['admin-password']!, 'base64').toString();

@@ -234,6 +234,23 @@ export interface HelmPort {
   version(): Promise<string>;
 }
 
+/** One page of a store, requested by the verify step to prove the store answers. */
+export interface SiteRequest {
+  /** The store's host name (`<id>.<base domain>`), sent as the Host header. */
+  host: string;
+  path: string;
+  /** The store's web Service, for platforms that reach stores inside the cluster. */
+  service: { namespace: string; name: string; port: number };
+}
+
+/** What answered: an HTTP status, or why nothing did (refused, timed out, no such host). */
+export type SiteAnswer = { status: number; statusText: string; url: string } | { error: string; url: string };
+
+/** Sends one request to a store (adapters/site): through its ingress host, or to its Service. */
+export interface SitePort {
+  get(request: SiteRequest): Promise<SiteAnswer>;
+}
+
 /** What the engine reports for Prometheus. */
 export interface EngineMetrics {
   provisioned(type: string, seconds: number): void;

@@ -55,6 +55,14 @@ export const reasons = {
     message: "Urumi's own configuration stops this step.",
     hint: 'An operator must fix the setting the message names (helm binary, kubeconfig, store charts or values), then retry the store.',
   },
+  SITE_ERROR: {
+    message: 'The store is running, but its site answers with an error.',
+    hint: "The message names the page and what it answered; look at the web server's logs in the store namespace, then retry.",
+  },
+  SITE_UNREACHABLE: {
+    message: 'The store is running, but its site cannot be reached.',
+    hint: "Check the store's ingress (host, ingress class, DNS) and that the platform can reach it (STORE_SITE_CHECK), then retry.",
+  },
   TEARDOWN_BLOCKED: {
     message: 'Deleting the store namespace is blocked.',
     hint: 'The message names what blocks it (usually a finalizer); remove that to let deletion finish.',

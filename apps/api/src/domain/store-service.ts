@@ -10,6 +10,8 @@ export interface StoreServiceOptions {
   clock: Clock;
   baseDomain: string;
   urlScheme: 'http' | 'https';
+  /** The port in store URLs, when not the scheme's own. */
+  urlPort?: number;
   /** Path of each store type's admin UI, appended to the store URL. */
   adminPaths: Record<StoreType, string>;
   maxStores: number;
@@ -114,9 +116,15 @@ function iso(date: Date | null): string | null {
 export function toStore(
   r: StoreRecord,
   queuePosition: number | null,
-  o: { baseDomain: string; urlScheme: 'http' | 'https'; adminPaths: Record<StoreType, string> },
+  o: {
+    baseDomain: string;
+    urlScheme: 'http' | 'https';
+    urlPort?: number;
+    adminPaths: Record<StoreType, string>;
+  },
 ): Store {
-  const url = `${o.urlScheme}://${r.id}.${o.baseDomain}`;
+  const ownPort = o.urlPort === undefined || o.urlPort === (o.urlScheme === 'https' ? 443 : 80);
+  const url = `${o.urlScheme}://${r.id}.${o.baseDomain}${ownPort ? '' : `:${o.urlPort}`}`;
   return {
     id: r.id,
     name: r.name,

@@ -32,4 +32,9 @@ export interface StoreTypeDefinition {
   checks: Record<ReadinessStep, (snapshot: NamespaceSnapshot) => StepCheck>;
   /** Path of the store's admin UI, appended to its URL. */
   adminPath: string;
+  /**
+   * What the verify step requests to prove the store answers: its web Service (the ingress
+   * backend) and the pages that must answer below 400 (a redirect is an answer).
+   */
+  site: { service: string; port: number; pages: readonly { what: string; path: string }[] };
 }

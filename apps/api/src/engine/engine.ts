@@ -7,6 +7,7 @@ import type {
   EngineMetrics,
   HelmPort,
   NamespaceSpec,
+  SitePort,
   StorePatch,
   StoreRepository,
 } from '../domain/ports.ts';
@@ -49,6 +50,11 @@ export interface EngineOptions {
   grant?: NamespaceSpec['grant'];
   /** How often Ready and Degraded stores are checked against the watch caches. */
   healthIntervalMs?: number;
+  /**
+   * Sends the verify step's HTTP requests to each store. Absent or null: stores are not asked
+   * (their pods are simulated), and the verify event says so.
+   */
+  site?: SitePort | null;
 }
 
 const defaultStepBudgetsMs: Record<StoreStep, number> = {
@@ -243,8 +249,9 @@ export class Engine {
         }
         if (result.kind === 'wait') {
           const now = this.#o.clock.now().getTime();
-          const deadline = store.deadlineAt?.getTime() ?? now + (this.#o.recheckMs ?? 10_000);
-          await this.#sleepFor(store.id, Math.min(this.#o.recheckMs ?? 10_000, deadline - now + 10));
+          const recheck = Math.min(this.#o.recheckMs ?? 10_000, result.recheckMs ?? Infinity);
+          const deadline = store.deadlineAt?.getTime() ?? now + recheck;
+          await this.#sleepFor(store.id, Math.min(recheck, deadline - now + 10));
           // Look at the row again: a delete may have arrived while we waited.
           store = await this.#o.repository.get(store.id);
           if (store?.leaseOwner !== this.owner) return;
@@ -265,7 +272,7 @@ export class Engine {
     log: Logger,
   ): Promise<
     | { kind: 'continue'; store: StoreRecord | null }
-    | { kind: 'wait' }
+    | { kind: 'wait'; recheckMs?: number }
     | { kind: 'stop'; nextAttemptAt: Date | null }
   > {
     const definition = this.#o.storeTypes.get(store.type);
@@ -282,6 +289,7 @@ export class Engine {
       typeValuesDir: this.#o.typeValuesDir ?? null,
       host: `${store.id}.${this.#o.baseDomain}`,
       grant: this.#o.grant,
+      site: this.#o.site ?? null,
     };
 
     if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);
@@ -302,7 +310,8 @@ export class Engine {
         const duration = store.stepStartedAt
           ? now.getTime() - store.stepStartedAt.getTime()
           : Date.now() - started;
-        if (step === 'ready') return { kind: 'continue', store: await this.#ready(store, duration) };
+        if (step === 'ready')
+          return { kind: 'continue', store: await this.#ready(store, duration, outcome.note) };
         if (step === 'deleted') return { kind: 'continue', store: await this.#deleted(store, duration) };
         const updated = await this.#o.repository.update(
           store,
@@ -316,19 +325,25 @@ export class Engine {
             reasonMessage: null,
           },
           // Events record the step that finished and how long it took; the row holds the new one.
-          { actor: this.owner, toStatus: store.status, step: store.step, durationMs: duration },
+          {
+            actor: this.owner,
+            toStatus: store.status,
+            step: store.step,
+            durationMs: duration,
+            message: outcome.note ?? null,
+          },
         );
         log.info({ step, from: store.step, durationMs: duration }, 'step done');
         return { kind: 'continue', store: updated };
       }
       case 'wait':
-        if (outcome.note !== undefined && outcome.note !== store.reasonMessage) {
+        if (outcome.reason !== undefined && (outcome.reason?.message ?? null) !== store.reasonMessage) {
           await this.#o.repository.update(store, this.owner, {
-            reasonCode: outcome.note ? 'TEARDOWN_BLOCKED' : null,
-            reasonMessage: outcome.note,
+            reasonCode: outcome.reason?.code ?? null,
+            reasonMessage: outcome.reason?.message ?? null,
           });
         }
-        return { kind: 'wait' };
+        return { kind: 'wait', recheckMs: outcome.recheckMs };
       case 'retry': {
         const attempt = store.attempt + 1;
         this.#o.metrics.reconcileError(store.step);
@@ -354,7 +369,13 @@ export class Engine {
     const { store } = context;
     const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
     const warnings = await this.#o.cluster.warnings(`store-${store.id}`).catch(() => []);
-    const found = store.status === 'Deleting' ? null : diagnose(snapshot, warnings);
+    // What the step itself last saw holding the store (a page of its site not answering) is the
+    // most specific reason; else what the cluster shows.
+    const recorded =
+      store.status === 'Provisioning' && store.reasonCode && store.reasonMessage
+        ? ({ code: store.reasonCode, message: store.reasonMessage } as Reason)
+        : null;
+    const found = store.status === 'Deleting' ? null : (recorded ?? diagnose(snapshot, warnings));
     const blockers =
       store.status === 'Deleting'
         ? await this.#o.cluster.deletionBlockers(`store-${store.id}`).catch(() => null)
@@ -399,13 +420,22 @@ export class Engine {
     log.warn({ step: store.step, reason: reason.code, message: reason.message }, 'store failed');
   }
 
-  async #ready(store: StoreRecord, durationMs: number): Promise<StoreRecord | null> {
+  async #ready(store: StoreRecord, durationMs: number, note?: string): Promise<StoreRecord | null> {
     const now = this.#o.clock.now();
     const updated = await this.#o.repository.update(
       store,
       this.owner,
-      { status: 'Ready', step: null, readyAt: now, deadlineAt: null, stepStartedAt: null, attempt: 0 },
-      { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs },
+      {
+        status: 'Ready',
+        step: null,
+        readyAt: now,
+        deadlineAt: null,
+        stepStartedAt: null,
+        attempt: 0,
+        reasonCode: null,
+        reasonMessage: null,
+      },
+      { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs, message: note ?? null },
     );
     if (!updated) return null;
     const events = await this.#o.repository.events(store.id);

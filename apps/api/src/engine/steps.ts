@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { provisionSteps, teardownSteps, type StoreStep } from '@urumi/contracts';
-import type { ClusterPort, HelmPort, NamespaceSnapshot, NamespaceSpec } from '../domain/ports.ts';
+import type { ClusterPort, HelmPort, NamespaceSnapshot, NamespaceSpec, SitePort } from '../domain/ports.ts';
 import { ClusterConflict, ConfigurationProblem } from '../domain/errors.ts';
 import type { Reason } from '../domain/reasons.ts';
 import { storeNamespace } from '../domain/store-id.ts';
@@ -20,16 +20,20 @@ export interface StepContext {
   typeValuesDir: string | null;
   host: string;
   grant?: NamespaceSpec['grant'];
+  /** Sends the verify step's requests; null when stores cannot be reached (simulated pods). */
+  site: SitePort | null;
 }
 
 /**
- * What one run of a step found. `wait` holds the store until something changes (a watch event or
- * the re-check timer); `note` (teardown only) says what blocks progress. `retry` is a transient
- * error, retried with backoff until the step's deadline.
+ * What one run of a step found. `done` may say what it saw (recorded on the step's event). `wait`
+ * holds the store until something changes (a watch event or the re-check timer, sooner with
+ * `recheckMs`); its `reason` is what holds the store now, shown while it waits and given if the
+ * deadline passes (null clears it). `retry` is a transient error, retried with backoff until the
+ * step's deadline.
  */
 export type StepOutcome =
-  | { kind: 'done' }
-  | { kind: 'wait'; note?: string | null }
+  | { kind: 'done'; note?: string }
+  | { kind: 'wait'; reason?: Reason | null; recheckMs?: number }
   | { kind: 'retry'; error: string }
   | { kind: 'failed'; reason: Reason };
 
@@ -104,7 +108,9 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
         const outcome = checkReadiness(c, namespace, step);
         if (outcome.kind !== 'done') return outcome;
       }
-      return { kind: 'done' };
+      return c.site
+        ? checkSite(c, c.site, namespace)
+        : { kind: 'done', note: 'no HTTP check: pods are simulated' };
     }
     case 'uninstall':
       if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };
@@ -116,7 +122,8 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
       return { kind: 'done' };
     case 'namespace-delete': {
       if ((await c.cluster.deleteNamespace(namespace)) === 'gone') return { kind: 'done' };
-      return { kind: 'wait', note: await c.cluster.deletionBlockers(namespace) };
+      const blockers = await c.cluster.deletionBlockers(namespace);
+      return { kind: 'wait', reason: blockers ? { code: 'TEARDOWN_BLOCKED', message: blockers } : null };
     }
     default:
       return {
@@ -183,4 +190,36 @@ function checkReadiness(c: StepContext, namespace: string, step: ReadinessStep):
   if (verdict.kind === 'ready') return { kind: 'done' };
   if (verdict.kind === 'failed') return { kind: 'failed', reason: verdict.reason };
   return { kind: 'wait' };
+}
+
+/** How soon the verify step asks a store again after a page did not answer (nothing else wakes it). */
+const siteRecheckMs = 2_000;
+
+/**
+ * Ready means the store answers: every page of its site must answer below 400 (a redirect is an
+ * answer; Traefik's 404 for a host it does not route yet is not). Until the step's deadline a
+ * page that does not is retried, since an ingress controller takes a moment to route a new host.
+ */
+async function checkSite(c: StepContext, site: SitePort, namespace: string): Promise<StepOutcome> {
+  const { service, port, pages } = c.definition.site;
+  const answers = await Promise.all(
+    pages.map(async (page) => ({
+      page,
+      answer: await site.get({ host: c.host, path: page.path, service: { namespace, name: service, port } }),
+    })),
+  );
+  const seen: string[] = [];
+  for (const { page, answer } of answers) {
+    if ('error' in answer) {
+      const message = `${page.what} (GET ${answer.url}) did not answer: ${answer.error}`;
+      return { kind: 'wait', reason: { code: 'SITE_UNREACHABLE', message }, recheckMs: siteRecheckMs };
+    }
+    const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+    if (answer.status >= 400 || answer.status < 100) {
+      const message = `${page.what} (GET ${answer.url}) answered ${status}`;
+      return { kind: 'wait', reason: { code: 'SITE_ERROR', message }, recheckMs: siteRecheckMs };
+    }
+    seen.push(`${page.what} (GET ${answer.url}) answered ${status}`);
+  }
+  return { kind: 'done', note: seen.join('; ') };
 }

@@ -70,4 +70,12 @@ export const medusa: StoreTypeDefinition = {
       jobDone(s, { name: medusaNames.adminJob, what: 'Medusa admin user setup', failure: 'SETUP_FAILED' }),
   },
   adminPath: '/app',
+  site: {
+    service: medusaNames.server,
+    port: 9000,
+    pages: [
+      { what: 'the store API', path: '/health' },
+      { what: 'the admin sign-in page', path: '/app/login' },
+    ],
+  },
 };

@@ -50,4 +50,12 @@ export const woocommerce: StoreTypeDefinition = {
   rerunJobs: [woocommerceNames.setupJob],
   checks,
   adminPath: '/wp-admin/',
+  site: {
+    service: woocommerceNames.app,
+    port: 80,
+    pages: [
+      { what: 'the storefront', path: '/' },
+      { what: 'the admin sign-in page', path: '/wp-login.php' },
+    ],
+  },
 };

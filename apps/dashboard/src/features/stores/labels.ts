@@ -68,6 +68,8 @@ const reasonTitles: Record<string, string> = {
   KUBERNETES_ERROR: 'Kubernetes refused a request',
   NOT_READY: 'Part of the store runs but is not ready',
   PLATFORM_MISCONFIGURED: "Urumi's configuration stops this store",
+  SITE_ERROR: 'The store answers with an error',
+  SITE_UNREACHABLE: 'The store cannot be reached',
   TEARDOWN_BLOCKED: 'Deleting the store is blocked',
 };
 
