@@ -123,6 +123,33 @@ describe('WooCommerce stores on the cluster', () => {
     expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
   });
 
+  it('marks a Ready store Degraded while its database pod is being deleted, though Kubernetes still counts that pod ready', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
+    const { core, apps } = kube();
+    const namespace = store.namespace;
+    // A finalizer holds the pod in Terminating, as a database finishing its shutdown would.
+    await core.patchNamespacedPod({
+      name: 'mariadb-0',
+      namespace,
+      body: [{ op: 'add', path: '/metadata/finalizers', value: ['urumi.test/hold'] }],
+    });
+    await core.deleteNamespacedPod({ name: 'mariadb-0', namespace });
+    const degraded = await waitForStore(urumi, store.id, (s) => s.status === 'Degraded', 30_000);
+    expect(degraded.reason).toMatchObject({ code: 'NOT_READY', message: 'StatefulSet mariadb: 0/1 ready' });
+    const statefulSet = await apps.readNamespacedStatefulSet({ name: 'mariadb', namespace });
+    expect(statefulSet.status?.readyReplicas).toBe(1);
+
+    await core.patchNamespacedPod({
+      name: 'mariadb-0',
+      namespace,
+      body: [{ op: 'remove', path: '/metadata/finalizers' }],
+    });
+    const back = await waitForStore(urumi, store.id, (s) => s.status === 'Ready', 60_000);
+    expect(back.reason).toBeNull();
+  });
+
   it('is Ready only once its site answers: a storefront answering 500 fails the store with what answered, and a retry once it answers 200 records the answers', async () => {
     // The store's ingress, as the verify step meets it: a real HTTP server at STORE_INGRESS_ADDRESS.
     // The store's pods are simulated (they serve nothing), so this stands where the ingress

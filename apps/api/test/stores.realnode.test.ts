@@ -20,7 +20,7 @@ import { eventsOf, namespaceGone, sharedSetup, startUrumi, waitForStore } from '
 describe('stores on the real node, through the API and the engine', () => {
   beforeAll(requireRealNode);
 
-  it('provisions a Medusa store that really runs: Ready, its storefront API answers through the ingress by host name, the admin signs in; delete leaves no pod, release, namespace or volume folder', async () => {
+  it('provisions a Medusa store that really runs: Ready once its store API and admin answer through the ingress by host name, the admin signs in, the database pod killed makes it Degraded and it recovers with its data; delete leaves no pod, release, namespace or volume folder', async () => {
     const shared = await sharedSetup(await freshPostgresUrl());
     const typeValues = join(shared.dataDir, 'type-values');
     await mkdir(typeValues);
@@ -73,6 +73,21 @@ describe('stores on the real node, through the API and the engine', () => {
       json: { email: 'admin@example.com', password },
     });
     expect(signIn.status, signIn.body).toBe(200);
+
+    // The database pod killed: the store goes Degraded saying which workload is down, and becomes
+    // Ready again by itself, its data intact (the admin, made by the setup Job, still signs in).
+    await core.deleteNamespacedPod({ name: 'postgres-0', namespace });
+    const degraded = await waitForStore(urumi, id, (s) => s.status === 'Degraded', 60_000);
+    expect(degraded.reason?.code).toBe('NOT_READY');
+    expect(degraded.reason?.message).toMatch(/postgres/);
+    const recovered = await waitForStore(urumi, id, (s) => s.status === 'Ready', 240_000);
+    expect(recovered.reason).toBeNull();
+    const again = await throughIngress(host, '/auth/user/emailpass', {
+      json: { email: 'admin@example.com', password },
+    });
+    expect(again.status, again.body).toBe(200);
+    const statuses = (await eventsOf(urumi, id)).map((event) => event.toStatus);
+    expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
 
     const folders = await volumeFolders(namespace);
     expect(folders).toHaveLength(2);

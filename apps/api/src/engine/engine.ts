@@ -92,6 +92,7 @@ export class Engine {
   readonly #budgets: Record<StoreStep, number>;
   readonly #active = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #healthPending = new Map<string, NodeJS.Timeout>();
   #wake: (() => void) | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
@@ -116,6 +117,8 @@ export class Engine {
     this.#running = false;
     this.#unwatch?.();
     this.#wake?.();
+    for (const timer of this.#healthPending.values()) clearTimeout(timer);
+    this.#healthPending.clear();
     for (const waiters of this.#waiters.values()) for (const wake of waiters) wake();
     await this.#loop;
   }
@@ -181,24 +184,48 @@ export class Engine {
    */
   async sweepHealth(): Promise<void> {
     const stores = await this.#o.repository.listInStatus(['Ready', 'Degraded'], 2_000);
-    for (const store of stores) {
-      const definition = this.#o.storeTypes.get(store.type);
-      if (!definition) continue;
-      const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
-      const healthy =
-        snapshot.exists &&
-        definition.checks.database(snapshot).kind === 'ready' &&
-        definition.checks.app(snapshot).kind === 'ready';
-      if (store.status === 'Ready' && !healthy) {
-        const reason = snapshot.exists
-          ? (diagnose(snapshot) ?? { code: 'NOT_READY', message: 'a store workload is no longer ready' })
-          : { code: 'KUBERNETES_ERROR', message: `namespace store-${store.id} no longer exists` };
-        await this.#o.repository.setHealth(store.id, 'Ready', 'Degraded', reason, this.owner);
-        this.#o.log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
-      } else if (store.status === 'Degraded' && healthy) {
-        await this.#o.repository.setHealth(store.id, 'Degraded', 'Ready', null, this.owner);
-        this.#o.log.info({ storeId: store.id }, 'store recovered');
-      }
+    for (const store of stores) await this.#checkHealth(store);
+  }
+
+  /**
+   * A watch event for a store that no step is waiting on: check its health soon (after the burst
+   * of events one change makes), so a database pod that is back within seconds still shows as
+   * Degraded in between, and recovery is seen at once rather than at the next sweep.
+   */
+  #healthSoon(id: string): void {
+    if (this.#healthPending.has(id) || !this.#running) return;
+    const timer = setTimeout(() => {
+      this.#healthPending.delete(id);
+      if (!this.#running || this.#active.has(id)) return;
+      this.#o.repository
+        .get(id)
+        .then((store) => (store ? this.#checkHealth(store) : undefined))
+        .catch((error: unknown) => this.#o.log.warn({ err: error, storeId: id }, 'health check failed'));
+    }, 200);
+    this.#healthPending.set(id, timer);
+  }
+
+  async #checkHealth(store: StoreRecord): Promise<void> {
+    if (store.status !== 'Ready' && store.status !== 'Degraded') return;
+    const definition = this.#o.storeTypes.get(store.type);
+    if (!definition) return;
+    const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
+    const unhealthy = [definition.checks.database(snapshot), definition.checks.app(snapshot)].find(
+      (check) => check.kind !== 'ready',
+    );
+    const healthy = snapshot.exists && !unhealthy;
+    if (store.status === 'Ready' && !healthy) {
+      const reason: Reason = snapshot.exists
+        ? (diagnose(snapshot) ?? {
+            code: 'NOT_READY',
+            message: unhealthy?.kind === 'waiting' ? unhealthy.detail : 'a store workload is no longer ready',
+          })
+        : { code: 'KUBERNETES_ERROR', message: `namespace store-${store.id} no longer exists` };
+      await this.#o.repository.setHealth(store.id, 'Ready', 'Degraded', reason, this.owner);
+      this.#o.log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
+    } else if (store.status === 'Degraded' && healthy) {
+      await this.#o.repository.setHealth(store.id, 'Degraded', 'Ready', null, this.owner);
+      this.#o.log.info({ storeId: store.id }, 'store recovered');
     }
   }
 
@@ -206,6 +233,7 @@ export class Engine {
     const id = namespace.startsWith('store-') ? namespace.slice('store-'.length) : null;
     const waiters = id ? this.#waiters.get(id) : undefined;
     if (waiters) for (const wake of waiters) wake();
+    else if (id) this.#healthSoon(id);
   }
 
   /** Resolves on a watch event for the store's namespace, after `ms`, or on stop. */

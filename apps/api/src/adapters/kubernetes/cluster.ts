@@ -236,21 +236,31 @@ export class KubernetesCluster implements ClusterPort {
     return {
       exists: Boolean(ns),
       terminating: Boolean(ns?.metadata?.deletionTimestamp),
-      statefulSets: this.#statefulSets.list(namespace).map((s) => ({
-        ...statefulSetView(s),
-        stuckPods: this.#pods
+      statefulSets: this.#statefulSets.list(namespace).map((s) => {
+        const view = statefulSetView(s);
+        const owned = this.#pods
           .list(namespace)
-          .filter(
-            (p) =>
-              p.metadata?.ownerReferences?.some(
-                (o) => o.kind === 'StatefulSet' && o.name === s.metadata?.name,
-              ) &&
-              p.metadata?.labels?.['controller-revision-hash'] !== s.status?.updateRevision &&
-              !p.metadata?.deletionTimestamp &&
-              !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-          )
-          .map((p) => p.metadata?.name ?? ''),
-      })),
+          .filter((p) =>
+            p.metadata?.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === s.metadata?.name),
+          );
+        const isReady = (p: V1Pod) =>
+          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        // A pod being deleted still counts as ready in the StatefulSet's status until its container
+        // stops (a database in its shutdown refuses new connections meanwhile): it is not ready here.
+        const serving = owned.filter((p) => isReady(p) && !p.metadata?.deletionTimestamp).length;
+        return {
+          ...view,
+          ready: Math.min(view.ready, serving),
+          stuckPods: owned
+            .filter(
+              (p) =>
+                p.metadata?.labels?.['controller-revision-hash'] !== s.status?.updateRevision &&
+                !p.metadata?.deletionTimestamp &&
+                !isReady(p),
+            )
+            .map((p) => p.metadata?.name ?? ''),
+        };
+      }),
       deployments: this.#deployments.list(namespace).map(deploymentView),
       jobs: this.#jobs.list(namespace).map(jobView),
       pods: this.#pods.list(namespace).map(podView),
