@@ -82,7 +82,7 @@ export async function startUrumi(dataDir: string, env: Record<string, string>): 
       PORT: '0',
       LOG_LEVEL: 'warn',
       // The bench clusters' pods are simulated: they serve nothing to ask.
-      STORE_SITE_CHECK: 'off',
+      STORE_PODS: 'simulated',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -91,10 +91,10 @@ export async function createApp(o: AppOptions) {
         provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
         grant: config.storeGrant,
         site:
-          config.STORE_SITE_CHECK === 'off'
+          config.siteCheck === 'off'
             ? null
             : new HttpSite({
-                mode: config.STORE_SITE_CHECK,
+                mode: config.siteCheck,
                 scheme: config.STORE_URL_SCHEME,
                 urlPort: config.STORE_URL_PORT,
                 ingressAddress: config.ingressAddress,
@@ -115,6 +115,7 @@ export async function createApp(o: AppOptions) {
     baseDomain: config.STORE_BASE_DOMAIN,
     urlScheme: config.STORE_URL_SCHEME,
     urlPort: config.STORE_URL_PORT,
+    simulatedPods: config.STORE_PODS === 'simulated',
     adminPaths,
     maxStores: config.MAX_STORES,
     queueTimeoutMs: config.QUEUE_TIMEOUT_SECONDS * 1000,

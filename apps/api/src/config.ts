@@ -54,7 +54,12 @@ const envSchema = z.object({
    * as a browser would, `service` its Service by cluster DNS (a platform running in the cluster),
    * `off` asks nothing (simulated pods, which serve nothing).
    */
-  STORE_SITE_CHECK: z.enum(['ingress', 'service', 'off']).default('ingress'),
+  STORE_SITE_CHECK: z.enum(['ingress', 'service', 'off']).optional(),
+  /**
+   * Whether store pods really run (`real`) or are simulated (`simulated`: KWOK nodes, where nothing
+   * answers). Simulated turns the site check off by default and is shown on every store.
+   */
+  STORE_PODS: z.enum(['real', 'simulated']).default('real'),
   /** `host:port` of the ingress controller, for the ingress check when store host names do not resolve. */
   STORE_INGRESS_ADDRESS: z
     .string()
@@ -137,6 +142,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
             serviceAccount: { namespace: saNamespace, name: saName },
           }
         : undefined,
+    siteCheck: c.STORE_SITE_CHECK ?? (c.STORE_PODS === 'simulated' ? 'off' : 'ingress'),
     ingressAddress: ingressHost && ingressPort ? { host: ingressHost, port: Number(ingressPort) } : undefined,
     dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
     chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),

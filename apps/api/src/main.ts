@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   let kubeconfigPath: string | undefined;
   let helmBinary = config.HELM_BINARY;
   let valuesProfile: 'local' | undefined;
-  let siteCheck = config.STORE_SITE_CHECK;
+  let storePods = config.STORE_PODS;
   if (config.URUMI_ROLE !== 'api' && !(await defaultClusterAnswers())) {
     if (config.URUMI_LOCAL_CLUSTER === 'never') {
       throw new ConfigError(
@@ -53,12 +53,17 @@ async function main(): Promise<void> {
     kubeconfigPath = local.kubeconfig;
     if (!process.env.HELM_BINARY) helmBinary = local.tools.bin('helm');
     valuesProfile = 'local';
-    // Stores on the local cluster run on its simulated nodes, whose pods serve nothing to ask.
-    if (!process.env.STORE_SITE_CHECK) siteCheck = 'off';
+    // Stores on the local cluster run on its simulated nodes: said on every store, and nothing to ask.
+    if (!process.env.STORE_PODS) storePods = 'simulated';
   }
 
   const app = await createApp({
-    config: { ...config, HELM_BINARY: helmBinary, STORE_SITE_CHECK: siteCheck },
+    config: {
+      ...config,
+      HELM_BINARY: helmBinary,
+      STORE_PODS: storePods,
+      siteCheck: config.STORE_SITE_CHECK ?? (storePods === 'simulated' ? 'off' : config.siteCheck),
+    },
     log,
     kubeconfigPath,
     adminToken: await adminTokenFrom(config),

@@ -35,6 +35,7 @@ async function brokenStore(broken: Record<string, unknown>, provisionTimeoutSeco
   );
   const urumi = await startUrumi(shared, {
     STORE_TYPE_VALUES_DIR: typeValues,
+    STORE_PODS: 'real',
     PROVISION_TIMEOUT_SECONDS: String(provisionTimeoutSeconds),
   });
   const created = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });

@@ -26,7 +26,13 @@ describe('WooCommerce stores on the cluster', () => {
     expect(created.status).toBe(202);
     const id = created.body.id;
     const ready = await waitForStore(urumi, id, (s) => s.status === 'Ready' || s.status === 'Failed');
-    expect(ready).toMatchObject({ status: 'Ready', step: null, reason: null, url: `http://${id}.localhost` });
+    expect(ready).toMatchObject({
+      status: 'Ready',
+      step: null,
+      reason: null,
+      url: `http://${id}.localhost`,
+      simulated: true,
+    });
 
     const namespace = `store-${id}`;
     const { core, apps, batch, kc } = kube();

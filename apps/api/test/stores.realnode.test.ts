@@ -9,6 +9,8 @@ import { realNode } from '../../../tools/cluster/src/node/config.ts';
 import { kube } from '../../../tools/cluster/test/kube.ts';
 import {
   foldersRemoved,
+  inPod,
+  readyPod,
   realNodeStoreValues,
   requireRealNode,
   throughIngress,
@@ -20,7 +22,7 @@ import { eventsOf, namespaceGone, sharedSetup, startUrumi, waitForStore } from '
 describe('stores on the real node, through the API and the engine', () => {
   beforeAll(requireRealNode);
 
-  it('provisions a Medusa store that really runs: Ready once its store API and admin answer through the ingress by host name, the admin signs in, the database pod killed makes it Degraded and it recovers with its data; delete leaves no pod, release, namespace or volume folder', async () => {
+  it('provisions a Medusa store that really runs: Ready once its store API and admin answer through the ingress by host name, the admin signs in, the database pod killed makes it Degraded and it recovers with its data, the database of another store and the Kubernetes API are out of its reach; delete leaves no pod, release, namespace or volume folder', async () => {
     const shared = await sharedSetup(await freshPostgresUrl());
     const typeValues = join(shared.dataDir, 'type-values');
     await mkdir(typeValues);
@@ -28,16 +30,28 @@ describe('stores on the real node, through the API and the engine', () => {
       join(typeValues, 'medusa.yaml'),
       JSON.stringify(realNodeStoreValues({ medusa: 'medusa', postgres: 'postgres', redis: 'redis' })),
     );
+    // A second store, B, whose database the first must not reach. A WooCommerce store: its MariaDB
+    // runs, and its setup stops where it needs WP-CLI (failures.realnode.test.ts), once.
+    await writeFile(
+      join(typeValues, 'woocommerce.yaml'),
+      JSON.stringify({
+        ...realNodeStoreValues({ wordpress: 'wordpress', mariadb: 'mariadb', wordpressCli: 'wordpress' }),
+        setup: { backoffLimit: 0, databaseWaitSeconds: 60 },
+      }),
+    );
     // As `npm start` on the local cluster runs it: store URLs carry the ingress's port, and the
     // verify step asks each store there before calling it Ready.
     const port = inject('ingressPort');
     const urumi = await startUrumi(shared, {
       STORE_TYPE_VALUES_DIR: typeValues,
+      STORE_PODS: 'real',
       STORE_SITE_CHECK: 'ingress',
       STORE_URL_PORT: String(port),
     });
     const created = await urumi.api<Store>('POST', '/api/stores', { type: 'medusa', name: 'real-shop' });
     expect(created.status).toBe(202);
+    const other = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce', name: 'neighbour' });
+    expect(other.status).toBe(202);
     const id = created.body.id;
     const namespace = `store-${id}`;
     const host = `${id}.localhost`;
@@ -89,12 +103,44 @@ describe('stores on the real node, through the API and the engine', () => {
     const statuses = (await eventsOf(urumi, id)).map((event) => event.toStatus);
     expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
 
+    // Isolation, enforced: from A's server, A's own database answers; B's database and the
+    // Kubernetes API do not (the chart's egress allows its own backends, DNS and public addresses).
+    const neighbour = await waitForStore(urumi, other.body.id, (s) => s.status !== 'Provisioning', 300_000);
+    expect(neighbour.reason?.code).toBe('SETUP_FAILED');
+    const server = await readyPod(namespace, 'app.kubernetes.io/component=server');
+    const connect = async (host: string, port: number) => {
+      const script =
+        `const s = require('net').connect(${port}, '${host}');` +
+        `s.setTimeout(3000, () => { console.log('timeout'); process.exit(2); });` +
+        `s.on('connect', () => { console.log('open'); process.exit(0); });` +
+        `s.on('error', (e) => { console.log(e.code); process.exit(1); });`;
+      return (await inPod(namespace, server.metadata!.name!, ['node', '-e', script], 'medusa')).output.trim();
+    };
+    const neighbourDatabase = await readyPod(neighbour.namespace, 'app.kubernetes.io/component=database');
+    expect(await connect('postgres', 5432)).toBe('open');
+    expect(await connect(`mariadb.${neighbour.namespace}.svc.cluster.local`, 3306)).toBe('timeout');
+    expect(await connect(neighbourDatabase.status!.podIP!, 3306)).toBe('timeout');
+    expect(await connect('kubernetes.default.svc.cluster.local', 443)).toBe('timeout');
+    // Every store pod runs as a non-root user, in a namespace that enforces restricted Pod Security.
+    expect((await core.readNamespace({ name: namespace })).metadata?.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+    expect((await inPod(namespace, server.metadata!.name!, ['id', '-u'], 'medusa')).output.trim()).not.toBe(
+      '0',
+    );
+    for (const pod of (await core.listNamespacedPod({ namespace })).items) {
+      expect(pod.spec?.securityContext?.runAsNonRoot, pod.metadata?.name).toBe(true);
+    }
+
     const folders = await volumeFolders(namespace);
     expect(folders).toHaveLength(2);
 
     expect((await urumi.api('DELETE', `/api/stores/${id}`)).status).toBe(202);
+    expect((await urumi.api('DELETE', `/api/stores/${neighbour.id}`)).status).toBe(202);
     await waitForStore(urumi, id, (s) => s.status === 'Deleted', 300_000);
+    await waitForStore(urumi, neighbour.id, (s) => s.status === 'Deleted', 300_000);
     expect(await namespaceGone(namespace)).toBe(true);
+    expect(await namespaceGone(neighbour.namespace)).toBe(true);
     await foldersRemoved(folders);
     await urumi.stop();
   }, 900_000);

@@ -63,6 +63,11 @@ export const storeSchema = z.object({
   reason: z.object({ code: z.string(), message: z.string(), hint: z.string().nullable() }).nullable(),
   url: z.string(),
   adminUrl: z.string(),
+  /**
+   * The store's pods are simulated (a test cluster's KWOK nodes, e.g. `npm start` on the local
+   * cluster): Kubernetes reports them Ready, but no container runs, so its URLs open nothing.
+   */
+  simulated: z.boolean(),
   namespace: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -12,6 +12,8 @@ export interface StoreServiceOptions {
   urlScheme: 'http' | 'https';
   /** The port in store URLs, when not the scheme's own. */
   urlPort?: number;
+  /** Store pods are simulated (STORE_PODS): said on every store. */
+  simulatedPods?: boolean;
   /** Path of each store type's admin UI, appended to the store URL. */
   adminPaths: Record<StoreType, string>;
   maxStores: number;
@@ -120,6 +122,7 @@ export function toStore(
     baseDomain: string;
     urlScheme: 'http' | 'https';
     urlPort?: number;
+    simulatedPods?: boolean;
     adminPaths: Record<StoreType, string>;
   },
 ): Store {
@@ -137,6 +140,7 @@ export function toStore(
       : null,
     url,
     adminUrl: `${url}${o.adminPaths[r.type]}`,
+    simulated: o.simulatedPods ?? false,
     namespace: storeNamespace(r.id),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

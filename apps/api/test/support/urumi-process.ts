@@ -108,8 +108,8 @@ export async function startUrumi(
       HELM_BINARY: join(inject('binDir'), 'helm'),
       URUMI_LOCAL_CLUSTER: 'never',
       STORE_VALUES_PROFILE: 'local',
-      // The test cluster's simulated pods serve nothing; tests of real pods set it.
-      STORE_SITE_CHECK: 'off',
+      // The cluster tier's pods are simulated; the real-node tier sets STORE_PODS=real.
+      STORE_PODS: 'simulated',
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',

@@ -17,6 +17,7 @@ export function makeStore(overrides: Partial<Store> = {}): Store {
     reason: null,
     url: `http://${id}.localhost`,
     adminUrl: `http://${id}.localhost/wp-admin/`,
+    simulated: false,
     namespace: `store-${id}`,
     createdAt,
     updatedAt: createdAt,

@@ -2,6 +2,7 @@ import type { Store } from '@urumi/contracts';
 import type { ReactNode } from 'react';
 import { formatDateTime } from '../../../lib/format.ts';
 import { storeLinkLabels, storeTypeLabels } from '../labels.ts';
+import { Alert } from '../../../components/ui/alert.tsx';
 import { StoreUrl } from './store-url.tsx';
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
@@ -24,6 +25,12 @@ export function StoreDetails({ store }: { store: Store }) {
       <h2 id="details-heading" className="text-lg font-semibold text-slate-900">
         Details
       </h2>
+      {store.simulated && (
+        <Alert tone="warning" className="mt-3" title="Simulated pods: this store does not really run">
+          Its pods run on simulated nodes (KWOK): Kubernetes reports them Ready, but no container runs, so its
+          links open nothing. Stores really run on a cluster with real nodes (the README says how).
+        </Alert>
+      )}
       <dl className="mt-2 divide-y divide-slate-100">
         <Item term={storeLinkLabels[store.type].url}>
           <StoreUrl store={store} />

@@ -181,6 +181,23 @@ describe('store page', () => {
     expect(within(details).getByText('WooCommerce')).toBeInTheDocument();
   });
 
+  it('says plainly when a store runs on simulated pods, and not otherwise', async () => {
+    const simulated = makeStore({ name: 'sim-shop', status: 'Ready', step: null, simulated: true });
+    const real = makeStore({ name: 'real-shop', status: 'Ready', step: null });
+    installFakeApi({ stores: [simulated, real] });
+    renderApp({ path: `/stores/${simulated.id}` });
+    const details = await screen.findByRole('region', { name: /details/i });
+    expect(within(details).getByText(/simulated pods: this store does not really run/i)).toBeInTheDocument();
+    expect(within(details).getByText(/no container runs, so its links open nothing/)).toBeInTheDocument();
+
+    renderApp({ path: '/' });
+    const rows = await screen.findAllByRole('row');
+    const row = (name: string) => rows.find((r) => within(r).queryByText(name))!;
+    expect(within(row('sim-shop')).getByText('simulated')).toBeInTheDocument();
+    expect(within(row('sim-shop')).getByText(/nothing answers at this link/)).toBeInTheDocument();
+    expect(within(row('real-shop')).queryByText('simulated')).toBeNull();
+  });
+
   it('deletes only after the exact store name is typed, then shows the teardown', async () => {
     const store = makeStore({
       name: 'corner-shop',

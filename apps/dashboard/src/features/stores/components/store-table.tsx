@@ -4,7 +4,7 @@ import { Link } from '../../../lib/router.tsx';
 import { storeTypeLabels } from '../labels.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { StepSummary } from './step-summary.tsx';
-import { StoreUrl } from './store-url.tsx';
+import { SimulatedTag, StoreUrl } from './store-url.tsx';
 
 function StoreRow({ store }: { store: Store }) {
   return (
@@ -31,6 +31,11 @@ function StoreRow({ store }: { store: Store }) {
       </td>
       <td className="px-3 py-3 text-sm max-sm:block max-sm:py-1">
         <StoreUrl store={store} />
+        {store.simulated && (
+          <p className="mt-1 text-xs text-amber-900">
+            <SimulatedTag /> nothing answers at this link
+          </p>
+        )}
       </td>
     </tr>
   );
