@@ -114,13 +114,26 @@ describe('stores on the real node, through the API and the engine', () => {
         `s.setTimeout(3000, () => { console.log('timeout'); process.exit(2); });` +
         `s.on('connect', () => { console.log('open'); process.exit(0); });` +
         `s.on('error', (e) => { console.log(e.code); process.exit(1); });`;
-      return (await inPod(namespace, server.metadata!.name!, ['node', '-e', script], 'medusa')).output.trim();
+      return (await inPod(namespace, server.metadata!.name!, ['node', '-e', script], 'medusa')).output
+        .split('\n')[0]!
+        .trim();
     };
-    const neighbourDatabase = await readyPod(neighbour.namespace, 'app.kubernetes.io/component=database');
+    // NetworkPolicies here reject (kube-router): a refused connection or none at all, never open.
+    const refused = ['ECONNREFUSED', 'timeout'];
     expect(await connect('postgres', 5432)).toBe('open');
-    expect(await connect(`mariadb.${neighbour.namespace}.svc.cluster.local`, 3306)).toBe('timeout');
-    expect(await connect(neighbourDatabase.status!.podIP!, 3306)).toBe('timeout');
-    expect(await connect('kubernetes.default.svc.cluster.local', 443)).toBe('timeout');
+    expect(refused).toContain(await connect(`mariadb.${neighbour.namespace}.svc.cluster.local`, 3306));
+    const neighbourDatabase = await readyPod(neighbour.namespace, 'app.kubernetes.io/component=database');
+    expect(refused).toContain(await connect(neighbourDatabase.status!.podIP!, 3306));
+    expect(refused).toContain(await connect('kubernetes.default.svc.cluster.local', 443));
+    // ...while B's database does listen: its own WordPress reaches it.
+    const neighbourWeb = await readyPod(neighbour.namespace, 'app.kubernetes.io/component=storefront');
+    const fromNeighbour = await inPod(
+      neighbour.namespace,
+      neighbourWeb.metadata!.name!,
+      ['bash', '-c', 'exec 3<>/dev/tcp/mariadb/3306 && echo open'],
+      'wordpress',
+    );
+    expect(fromNeighbour.output.trim()).toBe('open');
     // Every store pod runs as a non-root user, in a namespace that enforces restricted Pod Security.
     expect((await core.readNamespace({ name: namespace })).metadata?.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'restricted',
