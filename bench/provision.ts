@@ -14,10 +14,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterUp } from '@urumi/cluster';
 import { woocommerce } from '../apps/api/src/store-types/woocommerce/index.ts';
-import { percentile } from './support.ts';
+import { percentile, watchReadiness } from './support.ts';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -123,50 +123,10 @@ const api = async <T>(method: string, path: string, body?: unknown): Promise<T> 
   return (await response.json()) as T;
 };
 
-/** Watches the store namespace and notes when each workload was last seen becoming ready. */
-async function watchReadiness(namespace: string) {
-  const seen = new Map<string, number>();
-  const watch = new Watch(kc);
-  const note = (key: string, ready: boolean) => {
-    if (ready && !seen.has(key)) seen.set(key, Date.now());
-  };
-  type Obj = {
-    kind?: string;
-    metadata?: { name?: string };
-    spec?: { replicas?: number };
-    status?: Record<string, unknown>;
-  };
-  const controllers = await Promise.all(
-    [
-      [
-        `/apis/apps/v1/namespaces/${namespace}/statefulsets`,
-        (o: Obj) => (o.status?.readyReplicas as number) >= (o.spec?.replicas ?? 1),
-      ],
-      [
-        `/apis/apps/v1/namespaces/${namespace}/deployments`,
-        (o: Obj) => (o.status?.availableReplicas as number) >= (o.spec?.replicas ?? 1),
-      ],
-      [
-        `/apis/batch/v1/namespaces/${namespace}/jobs`,
-        (o: Obj) => ((o.status?.succeeded as number) ?? 0) >= 1,
-      ],
-    ].map(([path, ready]) =>
-      watch.watch(
-        path as string,
-        {},
-        (_type, obj: Obj) =>
-          note(`${path as string}/${obj.metadata?.name ?? ''}`, (ready as (o: Obj) => boolean)(obj)),
-        () => undefined,
-      ),
-    ),
-  );
-  return { seen, stop: () => controllers.forEach((c) => c.abort()) };
-}
-
 async function viaUrumi(): Promise<{ latency: number; lag: number }> {
   const started = performance.now();
   const store = await api<{ id: string; namespace: string }>('POST', '/api/stores', { type: 'woocommerce' });
-  const watcher = await watchReadiness(store.namespace);
+  const watcher = await watchReadiness(kc, store.namespace);
   let current: { status: string; readyAt: string | null };
   do {
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { clusterDown, clusterPaths, clusterUp, type ToolSet } from '@urumi/cluster';
 import type { StoreStatus } from '@urumi/contracts';
 import type { Db } from '../apps/api/src/adapters/postgres/database.ts';
@@ -230,4 +231,44 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export function seconds(ms: number): number {
   return Number((ms / 1000).toFixed(1));
+}
+
+/** Watches the store namespace and notes when each workload was last seen becoming ready. */
+export async function watchReadiness(kc: KubeConfig, namespace: string) {
+  const seen = new Map<string, number>();
+  const watch = new Watch(kc);
+  const note = (key: string, ready: boolean) => {
+    if (ready && !seen.has(key)) seen.set(key, Date.now());
+  };
+  type Obj = {
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: { replicas?: number };
+    status?: Record<string, unknown>;
+  };
+  const controllers = await Promise.all(
+    [
+      [
+        `/apis/apps/v1/namespaces/${namespace}/statefulsets`,
+        (o: Obj) => (o.status?.readyReplicas as number) >= (o.spec?.replicas ?? 1),
+      ],
+      [
+        `/apis/apps/v1/namespaces/${namespace}/deployments`,
+        (o: Obj) => (o.status?.availableReplicas as number) >= (o.spec?.replicas ?? 1),
+      ],
+      [
+        `/apis/batch/v1/namespaces/${namespace}/jobs`,
+        (o: Obj) => ((o.status?.succeeded as number) ?? 0) >= 1,
+      ],
+    ].map(([path, ready]) =>
+      watch.watch(
+        path as string,
+        {},
+        (_type, obj: Obj) =>
+          note(`${path as string}/${obj.metadata?.name ?? ''}`, (ready as (o: Obj) => boolean)(obj)),
+        () => undefined,
+      ),
+    ),
+  );
+  return { seen, stop: () => controllers.forEach((c) => c.abort()) };
 }

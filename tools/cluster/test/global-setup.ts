@@ -1,10 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { debianImages } from '../../../images/debian/index.ts';
+import { pushDebianImages } from '../../../images/debian/push.ts';
 import { clusterUp } from '../src/cluster.ts';
-import { registryAddress, registryHost } from '../src/node/config.ts';
-import { buildDebianImage } from '../src/node/debian-image.ts';
 import { realNodeSupport } from '../src/node/node.ts';
-import { pushImage } from '../src/node/registry.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,14 +29,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const support = realNodeSupport();
   const realNode = support.ok && process.env.URUMI_REAL_NODE !== '0';
   const { kubeconfig, tools, ingressPort } = await clusterUp({ log, realNode });
-  const images: Record<string, string> = {};
-  if (realNode) {
-    for (const spec of await debianImages()) {
-      const image = await buildDebianImage(spec, log);
-      const digest = await pushImage(registryAddress, spec.name, spec.tag, image);
-      images[spec.name] = `${registryHost}/${spec.name}:${spec.tag}@${digest}`;
-    }
-  }
+  const images = realNode ? await pushDebianImages(log) : {};
   process.env.KUBECONFIG = kubeconfig;
   project.provide('kubeconfig', kubeconfig);
   project.provide('binDir', tools.binDir);

@@ -7,23 +7,18 @@ import { promisify } from 'node:util';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { existsSync } from 'node:fs';
-import { localStorageClass, realNode } from '../src/node/config.ts';
+import { realNodeScheduling, chartImageValue, realNodeValues } from '../src/node/store-values.ts';
 import { isPodReady, kube, kubeConfig, waitFor } from './kube.ts';
 
 const exec = promisify(execFile);
 
-/** What puts a pod on the real node: its label as node selector, and a toleration of its taint. */
-export const realNodeScheduling = {
-  nodeSelector: { ...realNode.labels },
-  tolerations: [{ key: realNode.taint.key, operator: 'Exists', effect: 'NoSchedule' }],
-};
+export { realNodeScheduling };
 
 /** An image built here, as the charts' `images.<name>` value wants it: repository, tag, digest. */
 export function chartImage(name: string): { repository: string; tag: string; digest: string } {
   const ref = inject('images')[name];
-  const match = ref ? /^(.+):([^:@]+)@(sha256:[0-9a-f]{64})$/.exec(ref) : null;
-  if (!match) throw new Error(`no image ${name} was built for the real node (${ref ?? 'absent'})`);
-  return { repository: match[1]!, tag: match[2]!, digest: match[3]! };
+  if (!ref) throw new Error(`no image ${name} was built for the real node`);
+  return chartImageValue(ref);
 }
 
 export interface HttpAnswer {
@@ -151,11 +146,16 @@ export async function engineNetworkPolicies(namespace: string): Promise<void> {
  * image built here), the node's StorageClass and its scheduling.
  */
 export function realNodeStoreValues(images: Record<string, string>) {
-  return {
-    images: Object.fromEntries(Object.entries(images).map(([key, name]) => [key, chartImage(name)])),
-    persistence: { storageClass: localStorageClass },
-    scheduling: realNodeScheduling,
-  };
+  const built = inject('images');
+  return realNodeValues(
+    Object.fromEntries(
+      Object.entries(images).map(([key, name]) => {
+        const ref = built[name];
+        if (!ref) throw new Error(`no image ${name} was built for the real node`);
+        return [key, ref];
+      }),
+    ),
+  );
 }
 
 /** Waits up to 3 minutes for a Ready pod matching the label selector, not being deleted. */
