@@ -8,18 +8,16 @@
 // itself; lag = the API's readyAt minus the moment the last of them became ready.
 // Pods get a realistic start-up time through KWOK (ready 2-4 s after start). Results are printed as
 // a table and written to bench/results/provision.json (not committed).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterUp } from '@urumi/cluster';
 import { woocommerce } from '../apps/api/src/store-types/woocommerce/index.ts';
-import { percentile, watchReadiness } from './support.ts';
+import { bareHelmInstall, percentile, watchReadiness } from './support.ts';
 
-const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
 const stores = Number.parseInt(process.env.BENCH_STORES ?? '30', 10);
 const simulation = {
@@ -43,49 +41,18 @@ const helmEnv = {
 const chart = join(root, 'charts', 'store-woocommerce');
 
 async function bareHelm(): Promise<number> {
-  const id = randomBytes(6).toString('hex');
-  const namespace = `bench-${id}`;
-  const started = performance.now();
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  // The same Secrets the engine creates for a store, so the chart gets what it expects.
-  for (const { name, keys } of woocommerce.secrets) {
-    await core.createNamespacedSecret({
-      namespace,
-      body: {
-        metadata: { name },
-        stringData: Object.fromEntries(keys.map((k) => [k, randomBytes(24).toString('base64url')])),
-      },
-    });
-  }
-  await exec(
-    tools.bin('helm'),
-    [
-      'upgrade',
-      '--install',
-      `store-${id}`,
-      chart,
-      '--namespace',
-      namespace,
-      '--kubeconfig',
-      kubeconfig,
-      '--values',
-      join(chart, 'values-local.yaml'),
-      '--values',
-      extraValues,
-      '--set-string',
-      `store.id=${id}`,
-      '--set',
-      `store.host=${id}.localhost`,
-      '--wait=watcher',
-      '--wait-for-jobs',
-      '--timeout',
-      '5m',
-    ],
-    { env: helmEnv },
-  );
-  const elapsed = performance.now() - started;
+  const { elapsedMs, namespace } = await bareHelmInstall({
+    core,
+    helm: tools.bin('helm'),
+    kubeconfig,
+    env: helmEnv,
+    chart,
+    secrets: woocommerce.secrets,
+    valuesFile: extraValues,
+    timeout: '5m',
+  });
   await core.deleteNamespace({ name: namespace });
-  return elapsed;
+  return elapsedMs;
 }
 
 // Urumi, as an operator runs it: its own process, embedded database, the same chart and values.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { Watch, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { clusterDown, clusterPaths, clusterUp, type ToolSet } from '@urumi/cluster';
 import type { StoreStatus } from '@urumi/contracts';
 import type { Db } from '../apps/api/src/adapters/postgres/database.ts';
@@ -271,4 +271,63 @@ export async function watchReadiness(kc: KubeConfig, namespace: string) {
     ),
   );
   return { seen, stop: () => controllers.forEach((c) => c.abort()) };
+}
+
+/**
+ * A store installed the way a user without Urumi would: a namespace, the Secrets the engine would
+ * create (so the chart gets what it expects), then one bare `helm upgrade --install --wait=watcher
+ * --wait-for-jobs` of the chart with its local profile and `valuesFile`. Returns how long that took
+ * (namespace to helm's return) and where the release is.
+ */
+export async function bareHelmInstall(o: {
+  core: CoreV1Api;
+  helm: string;
+  kubeconfig: string;
+  env: NodeJS.ProcessEnv;
+  chart: string;
+  secrets: readonly { name: string; keys: readonly string[] }[];
+  valuesFile: string;
+  timeout: string;
+}): Promise<{ elapsedMs: number; release: string; namespace: string }> {
+  const id = randomBytes(6).toString('hex');
+  const namespace = `bench-${id}`;
+  const release = `store-${id}`;
+  const started = performance.now();
+  await o.core.createNamespace({ body: { metadata: { name: namespace } } });
+  for (const { name, keys } of o.secrets) {
+    await o.core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name },
+        stringData: Object.fromEntries(keys.map((k) => [k, randomBytes(24).toString('base64url')])),
+      },
+    });
+  }
+  await exec(
+    o.helm,
+    [
+      'upgrade',
+      '--install',
+      release,
+      o.chart,
+      '--namespace',
+      namespace,
+      '--kubeconfig',
+      o.kubeconfig,
+      '--values',
+      join(o.chart, 'values-local.yaml'),
+      '--values',
+      o.valuesFile,
+      '--set-string',
+      `store.id=${id}`,
+      '--set',
+      `store.host=${id}.localhost`,
+      '--wait=watcher',
+      '--wait-for-jobs',
+      '--timeout',
+      o.timeout,
+    ],
+    { env: o.env },
+  );
+  return { elapsedMs: performance.now() - started, release, namespace };
 }
