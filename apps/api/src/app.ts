@@ -14,7 +14,7 @@ import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/databas
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
 import { HttpSite } from './adapters/site/http-site.ts';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError, siteCheckOf, type Config } from './config.ts';
 import { systemClock } from './domain/ports.ts';
 import { StoreService } from './domain/store-service.ts';
 import { ensureAdminToken } from './domain/tokens.ts';
@@ -71,6 +71,7 @@ export async function createApp(o: AppOptions) {
   });
   const metrics = createMetrics({ repository, watchCount: () => cluster.watchCount() });
   const profile = o.valuesProfile ?? config.STORE_VALUES_PROFILE ?? 'none';
+  const siteCheck = siteCheckOf(config);
 
   const engine = runsEngine
     ? new Engine({
@@ -91,10 +92,10 @@ export async function createApp(o: AppOptions) {
         provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
         grant: config.storeGrant,
         site:
-          config.siteCheck === 'off'
+          siteCheck === 'off'
             ? null
             : new HttpSite({
-                mode: config.siteCheck,
+                mode: siteCheck,
                 scheme: config.STORE_URL_SCHEME,
                 urlPort: config.STORE_URL_PORT,
                 ingressAddress: config.ingressAddress,

@@ -114,6 +114,13 @@ const envSchema = z.object({
 
 export type Config = ReturnType<typeof parseConfig>;
 
+/** How the verify step asks stores: STORE_SITE_CHECK, else nothing for simulated pods, else their URL. */
+export function siteCheckOf(
+  c: Pick<Config, 'STORE_SITE_CHECK' | 'STORE_PODS'>,
+): 'ingress' | 'service' | 'off' {
+  return c.STORE_SITE_CHECK ?? (c.STORE_PODS === 'simulated' ? 'off' : 'ingress');
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -142,7 +149,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
             serviceAccount: { namespace: saNamespace, name: saName },
           }
         : undefined,
-    siteCheck: c.STORE_SITE_CHECK ?? (c.STORE_PODS === 'simulated' ? 'off' : 'ingress'),
     ingressAddress: ingressHost && ingressPort ? { host: ingressHost, port: Number(ingressPort) } : undefined,
     dataDir: resolve(c.URUMI_DATA_DIR ?? join(dataHome, 'urumi')),
     chartsDir: resolve(c.STORE_CHARTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'charts')),

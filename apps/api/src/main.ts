@@ -58,12 +58,7 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp({
-    config: {
-      ...config,
-      HELM_BINARY: helmBinary,
-      STORE_PODS: storePods,
-      siteCheck: config.STORE_SITE_CHECK ?? (storePods === 'simulated' ? 'off' : config.siteCheck),
-    },
+    config: { ...config, HELM_BINARY: helmBinary, STORE_PODS: storePods },
     log,
     kubeconfigPath,
     adminToken: await adminTokenFrom(config),

@@ -14,11 +14,16 @@ const exec = promisify(execFile);
 
 export { realNodeScheduling };
 
-/** An image built here, as the charts' `images.<name>` value wants it: repository, tag, digest. */
-export function chartImage(name: string): { repository: string; tag: string; digest: string } {
+/** The reference of an image built here, as the real node pulls it. */
+function builtImage(name: string): string {
   const ref = inject('images')[name];
   if (!ref) throw new Error(`no image ${name} was built for the real node`);
-  return chartImageValue(ref);
+  return ref;
+}
+
+/** An image built here, as the charts' `images.<name>` value wants it: repository, tag, digest. */
+export function chartImage(name: string): { repository: string; tag: string; digest: string } {
+  return chartImageValue(builtImage(name));
 }
 
 export interface HttpAnswer {
@@ -146,15 +151,8 @@ export async function engineNetworkPolicies(namespace: string): Promise<void> {
  * image built here), the node's StorageClass and its scheduling.
  */
 export function realNodeStoreValues(images: Record<string, string>) {
-  const built = inject('images');
   return realNodeValues(
-    Object.fromEntries(
-      Object.entries(images).map(([key, name]) => {
-        const ref = built[name];
-        if (!ref) throw new Error(`no image ${name} was built for the real node`);
-        return [key, ref];
-      }),
-    ),
+    Object.fromEntries(Object.entries(images).map(([key, name]) => [key, builtImage(name)])),
   );
 }
 

@@ -5,6 +5,11 @@ export function newStoreId(random: (size: number) => Buffer = randomBytes): stri
   return random(6).toString('hex');
 }
 
+/** `host[:port]` of a store URL: the port only when it is not the scheme's own. */
+export function storeAuthority(host: string, scheme: 'http' | 'https', port?: number): string {
+  return port === undefined || port === (scheme === 'https' ? 443 : 80) ? host : `${host}:${port}`;
+}
+
 /** The Kubernetes namespace that holds one store. */
 export function storeNamespace(id: string): string {
   return `store-${id}`;

@@ -2,7 +2,7 @@ import type { CreateStoreBody, ListStoresQuery, Store, StoreEvent, StoreType } f
 import { notFound } from './errors.ts';
 import type { Clock, StoreRepository } from './ports.ts';
 import { reasonHint } from './reasons.ts';
-import { newStoreId, storeNamespace } from './store-id.ts';
+import { newStoreId, storeAuthority, storeNamespace } from './store-id.ts';
 import type { StoreRecord } from './store.ts';
 
 export interface StoreServiceOptions {
@@ -126,8 +126,7 @@ export function toStore(
     adminPaths: Record<StoreType, string>;
   },
 ): Store {
-  const ownPort = o.urlPort === undefined || o.urlPort === (o.urlScheme === 'https' ? 443 : 80);
-  const url = `${o.urlScheme}://${r.id}.${o.baseDomain}${ownPort ? '' : `:${o.urlPort}`}`;
+  const url = `${o.urlScheme}://${storeAuthority(`${r.id}.${o.baseDomain}`, o.urlScheme, o.urlPort)}`;
   return {
     id: r.id,
     name: r.name,

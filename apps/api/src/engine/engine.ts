@@ -193,7 +193,7 @@ export class Engine {
    * Degraded in between, and recovery is seen at once rather than at the next sweep.
    */
   #healthSoon(id: string): void {
-    if (this.#healthPending.has(id) || !this.#running) return;
+    if (this.#healthPending.has(id) || this.#active.has(id) || !this.#running) return;
     const timer = setTimeout(() => {
       this.#healthPending.delete(id);
       if (!this.#running || this.#active.has(id)) return;

@@ -110,7 +110,7 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
       }
       return c.site
         ? checkSite(c, c.site, namespace)
-        : { kind: 'done', note: 'no HTTP check: pods are simulated' };
+        : { kind: 'done', note: 'no HTTP check (STORE_SITE_CHECK is off, the default for simulated pods)' };
     }
     case 'uninstall':
       if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };

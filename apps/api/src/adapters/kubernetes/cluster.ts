@@ -95,13 +95,17 @@ function jobView(j: V1Job): JobView {
   };
 }
 
+function isPodReady(p: V1Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
 function podView(p: V1Pod): PodView {
   const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
   const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
   return {
     name: p.metadata?.name ?? '',
     phase: p.status?.phase ?? 'Unknown',
-    ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    ready: isPodReady(p),
     unschedulable:
       scheduled?.status === 'False' && scheduled.reason === 'Unschedulable'
         ? (scheduled.message ?? 'unschedulable')
@@ -243,11 +247,9 @@ export class KubernetesCluster implements ClusterPort {
           .filter((p) =>
             p.metadata?.ownerReferences?.some((o) => o.kind === 'StatefulSet' && o.name === s.metadata?.name),
           );
-        const isReady = (p: V1Pod) =>
-          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
         // A pod being deleted still counts as ready in the StatefulSet's status until its container
         // stops (a database in its shutdown refuses new connections meanwhile): it is not ready here.
-        const serving = owned.filter((p) => isReady(p) && !p.metadata?.deletionTimestamp).length;
+        const serving = owned.filter((p) => isPodReady(p) && !p.metadata?.deletionTimestamp).length;
         return {
           ...view,
           ready: Math.min(view.ready, serving),
@@ -256,7 +258,7 @@ export class KubernetesCluster implements ClusterPort {
               (p) =>
                 p.metadata?.labels?.['controller-revision-hash'] !== s.status?.updateRevision &&
                 !p.metadata?.deletionTimestamp &&
-                !isReady(p),
+                !isPodReady(p),
             )
             .map((p) => p.metadata?.name ?? ''),
         };

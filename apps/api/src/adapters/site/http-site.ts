@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { SiteAnswer, SitePort, SiteRequest } from '../../domain/ports.ts';
+import { storeAuthority } from '../../domain/store-id.ts';
 
 export type SiteCheckMode = 'ingress' | 'service';
 
@@ -66,9 +67,8 @@ export class HttpSite implements SitePort {
       const connectHost = `${name}.${namespace}.svc`;
       return { scheme: 'http', connectHost, port, authority: `${connectHost}:${port}` } as const;
     }
-    const defaultPort = this.#o.scheme === 'https' ? 443 : 80;
-    const urlPort = this.#o.urlPort ?? defaultPort;
-    const authority = urlPort === defaultPort ? site.host : `${site.host}:${urlPort}`;
+    const urlPort = this.#o.urlPort ?? (this.#o.scheme === 'https' ? 443 : 80);
+    const authority = storeAuthority(site.host, this.#o.scheme, urlPort);
     // RFC 6761: every name under localhost is the loopback address, as browsers treat it, though
     // the system resolver may not know the name.
     const local = site.host === 'localhost' || site.host.endsWith('.localhost');
