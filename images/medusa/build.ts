@@ -2,10 +2,11 @@
 // (skipped while node_modules matches the lock file), `medusa build` (skipped while its inputs are
 // unchanged), and, for an image, the built server with its production dependencies only. Used by
 // the medusa-app test tier and by the image built here for the real node (images/debian/medusa).
-import { createHash } from 'node:crypto';
-import { access, cp, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { spawn, type SpawnOptions } from 'node:child_process';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { check, exists, filesUnder, nodePath, runToEnd, sha256Of as sha256Under } from '../build-support.ts';
+
+export { nodePath, runToEnd, type Run } from '../build-support.ts';
 
 export const appDir = join(import.meta.dirname, 'app');
 /** Where `medusa build` puts the runnable app (the image's WORKDIR holds this folder's contents). */
@@ -13,65 +14,9 @@ export const serverDir = join(appDir, '.medusa', 'server');
 /** The Medusa CLI's entry point, run with process.execPath (not its `#!/usr/bin/env node`). */
 export const medusaCli = join(appDir, 'node_modules', '@medusajs', 'cli', 'cli.js');
 
-/** PATH with the running Node (24, the repository's) first, for tools that find `node` on PATH. */
-export function nodePath(): string {
-  return [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
-}
-
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** stdout and stderr interleaved. */
-  output: string;
-}
-
-/** Runs a command (argument array, no shell) to its end; never rejects on a non-zero exit. */
-export async function runToEnd(command: string, args: string[], options: SpawnOptions): Promise<Run> {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, output }));
-  });
-}
-
 const installMarker = join(appDir, 'node_modules', '.urumi-lock-sha256');
 const buildMarker = join(serverDir, '.urumi-inputs-sha256');
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A hash of the files' paths (relative to this folder, so every clone agrees) and contents. */
-async function sha256Of(paths: string[], seed = ''): Promise<string> {
-  const hash = createHash('sha256').update(seed);
-  for (const path of paths)
-    hash
-      .update(relative(import.meta.dirname, path))
-      .update('\0')
-      .update(await readFile(path))
-      .update('\0');
-  return hash.digest('hex');
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
-
-function check(step: string, run: Run): void {
-  if (run.code !== 0) {
-    throw new Error(`${step} failed (exit ${run.code ?? run.signal}):\n${run.output.slice(-4000)}`);
-  }
-}
+const sha256Of = (paths: string[], seed = '') => sha256Under(paths, import.meta.dirname, seed);
 
 /** npm ci in the app, unless node_modules was installed from this very lock file. */
 export async function installDependencies(): Promise<void> {

@@ -229,9 +229,10 @@ describe('charts/urumi on the test cluster', () => {
       'pod-security.kubernetes.io/warn': 'restricted',
     });
     const install = ['upgrade', '--install', release, chartDir, '--namespace', namespace];
-    // The test cluster's apiserver advertises 127.0.0.1, for which Kubernetes publishes no endpoint;
-    // a real cluster has the `kubernetes` Service's EndpointSlice. Stand one in, with a TEST-NET
-    // address, so the install's lookup has something to find.
+    // Without the real node the test cluster's apiserver advertises 127.0.0.1, for which Kubernetes
+    // publishes no endpoint; a real cluster has the `kubernetes` Service's EndpointSlice. Stand one
+    // in, with a TEST-NET address and a port of neither default, so the install's lookup has
+    // something to find.
     const discovery = kube().kc.makeApiClient(DiscoveryV1Api);
     const sliceName = `${release}-apiserver-test`;
     await discovery.createNamespacedEndpointSlice({
@@ -240,7 +241,7 @@ describe('charts/urumi on the test cluster', () => {
         metadata: { name: sliceName, labels: { 'kubernetes.io/service-name': 'kubernetes' } },
         addressType: 'IPv4',
         endpoints: [{ addresses: ['192.0.2.10'] }],
-        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        ports: [{ name: 'https', port: 16443, protocol: 'TCP' }],
       },
     });
     onTestFinished(async () => {
@@ -262,6 +263,12 @@ describe('charts/urumi on the test cluster', () => {
       .readNamespacedNetworkPolicy({ name: release, namespace });
     const toApiserver = policy.spec?.egress?.find((rule) => rule.ports?.some((p) => p.port === 6443));
     expect(toApiserver?.to?.map((peer) => peer.ipBlock?.cidr).sort()).toEqual(apiserver.sort());
+    // On the ports the EndpointSlices publish too: policies see the endpoint's port, not 443.
+    const published = slices.items.flatMap((slice) => (slice.ports ?? []).map((port) => port.port));
+    expect(published).toContain(16443);
+    expect(toApiserver?.ports?.map((port) => port.port).sort()).toEqual(
+      [...new Set([443, 6443, ...published])].sort(),
+    );
 
     await waitFor('Deployment and StatefulSet ready', async () => {
       const deployment = await apps.readNamespacedDeployment({ name: release, namespace });

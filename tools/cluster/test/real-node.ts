@@ -39,9 +39,15 @@ export interface HttpAnswer {
 export function throughIngress(
   host: string,
   path: string,
-  options: { method?: string; form?: Record<string, string>; json?: unknown; cookies?: string[] } = {},
+  options: {
+    method?: string;
+    form?: Record<string, string>;
+    json?: unknown;
+    cookies?: string[];
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { host };
+  const headers: Record<string, string> = { ...options.headers, host };
   let body: string | undefined;
   if (options.form) {
     body = new URLSearchParams(options.form).toString();
