@@ -1,7 +1,11 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { storeTypes, type StoreType } from '@urumi/contracts';
 import { z } from 'zod';
+
+/** Where store pods run (STORE_PODS): for every type, or per type (a type not named is real). */
+export type StorePods = 'real' | 'simulated' | Partial<Record<StoreType, 'real' | 'simulated'>>;
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -57,9 +61,28 @@ const envSchema = z.object({
   STORE_SITE_CHECK: z.enum(['ingress', 'service', 'off']).optional(),
   /**
    * Whether store pods really run (`real`) or are simulated (`simulated`: KWOK nodes, where nothing
-   * answers). Simulated turns the site check off by default and is shown on every store.
+   * answers), for every store type or per type (`medusa=real,woocommerce=simulated`; a type not
+   * named is real). A simulated store is not asked over HTTP and says so.
    */
-  STORE_PODS: z.enum(['real', 'simulated']).default('real'),
+  STORE_PODS: z
+    .string()
+    .transform((value, ctx): StorePods => {
+      if (value === 'real' || value === 'simulated') return value;
+      const modes: Partial<Record<StoreType, 'real' | 'simulated'>> = {};
+      for (const entry of value.split(',')) {
+        const [type = '', mode = ''] = entry.split('=');
+        if (!(storeTypes as readonly string[]).includes(type) || (mode !== 'real' && mode !== 'simulated')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `real, simulated, or <type>=real|simulated for each type (${storeTypes.join(', ')}), comma-separated; got ${JSON.stringify(entry)}`,
+          });
+          return z.NEVER;
+        }
+        modes[type as StoreType] = mode;
+      }
+      return modes;
+    })
+    .default('real'),
   /** `host:port` of the ingress controller, for the ingress check when store host names do not resolve. */
   STORE_INGRESS_ADDRESS: z
     .string()
@@ -114,11 +137,21 @@ const envSchema = z.object({
 
 export type Config = ReturnType<typeof parseConfig>;
 
-/** How the verify step asks stores: STORE_SITE_CHECK, else nothing for simulated pods, else their URL. */
+/** The store types whose pods are simulated (STORE_PODS). */
+export function simulatedTypes(c: Pick<Config, 'STORE_PODS'>): StoreType[] {
+  const pods = c.STORE_PODS;
+  if (typeof pods === 'string') return pods === 'simulated' ? [...storeTypes] : [];
+  return storeTypes.filter((type) => pods[type] === 'simulated');
+}
+
+/**
+ * How the verify step asks stores: STORE_SITE_CHECK, else nothing when every type's pods are
+ * simulated, else their URL. Stores of a simulated type are never asked.
+ */
 export function siteCheckOf(
   c: Pick<Config, 'STORE_SITE_CHECK' | 'STORE_PODS'>,
 ): 'ingress' | 'service' | 'off' {
-  return c.STORE_SITE_CHECK ?? (c.STORE_PODS === 'simulated' ? 'off' : 'ingress');
+  return c.STORE_SITE_CHECK ?? (simulatedTypes(c).length === storeTypes.length ? 'off' : 'ingress');
 }
 
 export class ConfigError extends Error {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { VersionApi } from '@kubernetes/client-node';
-import { clusterUp } from '@urumi/cluster';
+import { clusterUp, realNodeSupport, writeRealNodeStoreValues } from '@urumi/cluster';
+import { storeTypes, type StoreType } from '@urumi/contracts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createLogger } from './adapters/logger.ts';
 import { createApp } from './app.ts';
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
   let helmBinary = config.HELM_BINARY;
   let valuesProfile: 'local' | undefined;
   let storePods = config.STORE_PODS;
+  let typeValuesDir = config.STORE_TYPE_VALUES_DIR;
+  let urlPort = config.STORE_URL_PORT;
+  const startLines: string[] = [];
   if (config.URUMI_ROLE !== 'api' && !(await defaultClusterAnswers())) {
     if (config.URUMI_LOCAL_CLUSTER === 'never') {
       throw new ConfigError(
@@ -49,16 +54,54 @@ async function main(): Promise<void> {
       );
     }
     log.info('no Kubernetes cluster answers; starting the local one (tools/cluster)');
-    const local = await clusterUp({ log: (line) => log.info({ component: 'cluster' }, line) });
+    const progress = (line: string) => log.info({ component: 'cluster' }, line);
+    // Stores run on the real node where this machine can run one (root on Linux), unless
+    // URUMI_REAL_NODE=0 or STORE_PODS=simulated says otherwise.
+    const support = realNodeSupport();
+    const why = !support.ok
+      ? support.why
+      : process.env.URUMI_REAL_NODE === '0'
+        ? 'URUMI_REAL_NODE=0'
+        : storePods === 'simulated'
+          ? 'STORE_PODS=simulated'
+          : null;
+    const local = await clusterUp({ log: progress, realNode: why === null });
     kubeconfigPath = local.kubeconfig;
     if (!process.env.HELM_BINARY) helmBinary = local.tools.bin('helm');
     valuesProfile = 'local';
-    // Stores on the local cluster run on its simulated nodes: said on every store, and nothing to ask.
-    if (!process.env.STORE_PODS) storePods = 'simulated';
+    if (why === null && local.ingressPort) {
+      log.info('building the store images for the real node (the first start takes several minutes)');
+      typeValuesDir ??= join(config.dataDir, 'real-node-values');
+      const real = await writeRealNodeStoreValues(typeValuesDir, progress);
+      urlPort ??= local.ingressPort;
+      if (!process.env.STORE_PODS) {
+        const modes: Partial<Record<StoreType, 'real' | 'simulated'>> = {};
+        for (const type of storeTypes) modes[type] = real.includes(type) ? 'real' : 'simulated';
+        storePods = modes;
+      }
+      startLines.push(
+        `Stores open at http://<id>.localhost:${local.ingressPort}/ (the local cluster's ingress).`,
+        ...storeTypes.map((type) =>
+          real.includes(type)
+            ? `  ${type}: real pods on the local cluster's node, images built here`
+            : `  ${type}: simulated pods (its setup needs downloads this machine cannot make; README "Local cluster")`,
+        ),
+      );
+    } else {
+      // Simulated nodes only: said on every store, and nothing to ask.
+      if (!process.env.STORE_PODS) storePods = 'simulated';
+      startLines.push(`Stores are simulated (no real node: ${why ?? 'its ingress did not start'}).`);
+    }
   }
 
   const app = await createApp({
-    config: { ...config, HELM_BINARY: helmBinary, STORE_PODS: storePods },
+    config: {
+      ...config,
+      HELM_BINARY: helmBinary,
+      STORE_PODS: storePods,
+      STORE_TYPE_VALUES_DIR: typeValuesDir,
+      STORE_URL_PORT: urlPort,
+    },
     log,
     kubeconfigPath,
     adminToken: await adminTokenFrom(config),
@@ -74,7 +117,7 @@ async function main(): Promise<void> {
   } else {
     lines.push(`Urumi API listening on ${address}  (docs: ${address}/api/docs)`);
   }
-  if (kubeconfigPath) lines.push(`Local cluster: export KUBECONFIG=${kubeconfigPath}`);
+  if (kubeconfigPath) lines.push(`Local cluster: export KUBECONFIG=${kubeconfigPath}`, ...startLines);
   if (app.newAdminToken) {
     lines.push(`Admin API token (shown once, store it now):`, `  ${app.newAdminToken}`);
     lines.push(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.ts';
+import { ConfigError, parseConfig, simulatedTypes, siteCheckOf } from '../src/config.ts';
 
 describe('parseConfig', () => {
   it('starts with any NODE_ENV, staging included', () => {
@@ -16,6 +16,29 @@ describe('parseConfig', () => {
     for (const bad of ['10.42.0.0/33', 'ingress-nginx', '10.0.0.0/8/1', '999.1.1.1', 'fd00::/129']) {
       expect(() => parseConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(ConfigError);
       expect(() => parseConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
+  it('reads STORE_PODS for every type or per type, decides the site check from it, and refuses anything else naming the variable', () => {
+    const of = (env: Record<string, string>) => {
+      const config = parseConfig(env);
+      return { simulated: simulatedTypes(config), check: siteCheckOf(config) };
+    };
+    expect(of({})).toEqual({ simulated: [], check: 'ingress' });
+    expect(of({ STORE_PODS: 'simulated' })).toEqual({ simulated: ['woocommerce', 'medusa'], check: 'off' });
+    expect(of({ STORE_PODS: 'medusa=real,woocommerce=simulated' })).toEqual({
+      simulated: ['woocommerce'],
+      check: 'ingress',
+    });
+    // A type not named is real; every type simulated asks nothing unless told to.
+    expect(of({ STORE_PODS: 'medusa=simulated' })).toEqual({ simulated: ['medusa'], check: 'ingress' });
+    expect(of({ STORE_PODS: 'woocommerce=simulated,medusa=simulated' }).check).toBe('off');
+    expect(of({ STORE_PODS: 'simulated', STORE_SITE_CHECK: 'service' }).check).toBe('service');
+    for (const bad of ['', 'fake', 'medusa', 'shopify=real', 'medusa=maybe', 'medusa=real,']) {
+      expect(() => parseConfig({ STORE_PODS: bad }), bad).toThrow(ConfigError);
+      expect(() => parseConfig({ STORE_PODS: bad }), bad).toThrow(
+        /STORE_PODS: real, simulated, or <type>=real\|simulated/,
+      );
     }
   });
 });

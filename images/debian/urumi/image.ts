@@ -3,31 +3,22 @@ import { ensureToolSet } from '../../../tools/cluster/src/binaries.ts';
 import type { DebianImageSpec } from '../../../tools/cluster/src/node/debian-image.ts';
 import { cacheRoot } from '../../../tools/cluster/src/paths.ts';
 import { urumiApp } from '../../urumi/build.ts';
-
-const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
+import { nodeAppBase } from '../node-app.ts';
 
 /**
  * Urumi's own image built here: what images/urumi/Dockerfile makes (the API run by Node 24 from its
  * TypeScript sources, the built dashboard, the store charts, production dependencies in /app,
- * helm built from tools/cluster/go/helm, uid 1000), on Debian 13 with Node.js 24 from the
- * repository's own `node` devDependency instead of the official node image.
+ * helm built from tools/cluster/go/helm, uid 1000), on Debian 13 with Node.js 24 (`nodeAppBase`).
  */
 export async function urumiImage(log: (line: string) => void): Promise<DebianImageSpec> {
   const app = await urumiApp(join(cacheRoot(), 'urumi-app'));
   const tools = await ensureToolSet(log);
+  const { node, ...base } = nodeAppBase();
   return {
     name: 'urumi',
     tag: `0.1.0-${app.key.slice(0, 8)}-trixie`,
-    suite: 'trixie',
-    securityUpdates: true,
-    packages: ['ca-certificates=20250419+deb13u1'],
-    files: {
-      '/usr/local/bin/node': {
-        source: join(repositoryRoot, 'node_modules', 'node', 'bin', 'node'),
-        mode: 0o755,
-      },
-      '/usr/local/bin/helm': { source: tools.bin('helm'), mode: 0o755 },
-    },
+    ...base,
+    files: { ...node, '/usr/local/bin/helm': { source: tools.bin('helm'), mode: 0o755 } },
     trees: { '/app': app.dir },
     inputs: app.key,
     setup: [

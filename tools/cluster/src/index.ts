@@ -10,3 +10,5 @@ export {
 } from './cluster.ts';
 export { simulation } from './simulation.ts';
 export { versions } from './versions.ts';
+export { realNodeSupport } from './node/node.ts';
+export { writeRealNodeStoreValues } from './node/store-values.ts';

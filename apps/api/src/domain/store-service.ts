@@ -12,8 +12,8 @@ export interface StoreServiceOptions {
   urlScheme: 'http' | 'https';
   /** The port in store URLs, when not the scheme's own. */
   urlPort?: number;
-  /** Store pods are simulated (STORE_PODS): said on every store. */
-  simulatedPods?: boolean;
+  /** The store types whose pods are simulated (STORE_PODS): said on each of their stores. */
+  simulatedTypes?: readonly StoreType[];
   /** Path of each store type's admin UI, appended to the store URL. */
   adminPaths: Record<StoreType, string>;
   maxStores: number;
@@ -122,7 +122,7 @@ export function toStore(
     baseDomain: string;
     urlScheme: 'http' | 'https';
     urlPort?: number;
-    simulatedPods?: boolean;
+    simulatedTypes?: readonly StoreType[];
     adminPaths: Record<StoreType, string>;
   },
 ): Store {
@@ -139,7 +139,7 @@ export function toStore(
       : null,
     url,
     adminUrl: `${url}${o.adminPaths[r.type]}`,
-    simulated: o.simulatedPods ?? false,
+    simulated: o.simulatedTypes?.includes(r.type) ?? false,
     namespace: storeNamespace(r.id),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

@@ -52,9 +52,11 @@ export interface EngineOptions {
   healthIntervalMs?: number;
   /**
    * Sends the verify step's HTTP requests to each store. Absent or null: stores are not asked
-   * (their pods are simulated), and the verify event says so.
+   * (STORE_SITE_CHECK=off), and the verify event says so.
    */
   site?: SitePort | null;
+  /** Store types whose pods are simulated: their stores serve nothing, so they are never asked. */
+  simulatedTypes?: readonly StoreType[];
 }
 
 const defaultStepBudgetsMs: Record<StoreStep, number> = {
@@ -318,6 +320,7 @@ export class Engine {
       host: `${store.id}.${this.#o.baseDomain}`,
       grant: this.#o.grant,
       site: this.#o.site ?? null,
+      simulated: this.#o.simulatedTypes?.includes(store.type) ?? false,
     };
 
     if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);

@@ -22,6 +22,8 @@ export interface StepContext {
   grant?: NamespaceSpec['grant'];
   /** Sends the verify step's requests; null when stores cannot be reached (simulated pods). */
   site: SitePort | null;
+  /** The store's pods are simulated (STORE_PODS): nothing answers, so the site is not asked. */
+  simulated: boolean;
 }
 
 /**
@@ -108,9 +110,11 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
         const outcome = checkReadiness(c, namespace, step);
         if (outcome.kind !== 'done') return outcome;
       }
+      if (c.simulated)
+        return { kind: 'done', note: "no HTTP check: this store's pods are simulated (STORE_PODS)" };
       return c.site
         ? checkSite(c, c.site, namespace)
-        : { kind: 'done', note: 'no HTTP check (STORE_SITE_CHECK is off, the default for simulated pods)' };
+        : { kind: 'done', note: 'no HTTP check (STORE_SITE_CHECK is off)' };
     }
     case 'uninstall':
       if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };

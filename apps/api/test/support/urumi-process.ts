@@ -90,7 +90,8 @@ function inClusterCommand(args: string[]): { file: string; args: string[] } {
  */
 export async function startUrumi(
   shared: Shared,
-  env: Record<string, string> = {},
+  /** Set over the defaults below; `undefined` leaves a variable unset. */
+  env: Record<string, string | undefined> = {},
   options: { inCluster?: InCluster } = {},
 ): Promise<UrumiProcess> {
   const { inCluster } = options;
