@@ -1,16 +1,6 @@
 import { z } from 'zod';
 import { storeIdSchema, storeNameSchema, storeStatusSchema, storeTypeSchema } from './store.ts';
 
-/** Every error the API returns has this shape. `details` is present for validation errors. */
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof errorBodySchema>;
-
 /** Stable error codes, part of the API contract. */
 export const errorCodes = [
   'VALIDATION_FAILED',
@@ -30,6 +20,41 @@ export const errorCodes = [
   'UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+
+/** Every error the API returns has this shape. `details` is present for validation errors. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * Why a store failed, is degraded or is still waiting: stable codes, part of the API contract. The
+ * API sends each with a specific message and a hint; the dashboard has a title for each.
+ */
+export const reasonCodes = [
+  'TIMEOUT',
+  'SCHEDULING_FAILED',
+  'QUOTA_EXCEEDED',
+  'IMAGE_PULL_FAILED',
+  'CRASH_LOOP',
+  'OOM_KILLED',
+  'VOLUME_PENDING',
+  'MIGRATIONS_FAILED',
+  'SETUP_FAILED',
+  'RELEASE_FAILED',
+  'KUBERNETES_ERROR',
+  'NOT_READY',
+  'PLATFORM_MISCONFIGURED',
+  'SITE_ERROR',
+  'SITE_UNREACHABLE',
+  'TEARDOWN_BLOCKED',
+] as const;
+export const reasonCodeSchema = z.enum(reasonCodes);
+export type ReasonCode = z.infer<typeof reasonCodeSchema>;
 
 /** The steps a store goes through; `queued` waits for a provisioning slot. */
 export const provisionSteps = [
@@ -60,7 +85,7 @@ export const storeSchema = z.object({
   step: storeStepSchema.nullable(),
   /** 1-based position among queued stores, when `step` is `queued`. */
   queuePosition: z.number().int().positive().nullable(),
-  reason: z.object({ code: z.string(), message: z.string(), hint: z.string().nullable() }).nullable(),
+  reason: z.object({ code: reasonCodeSchema, message: z.string(), hint: z.string().nullable() }).nullable(),
   url: z.string(),
   adminUrl: z.string(),
   /**
@@ -111,7 +136,7 @@ export const storeEventSchema = z.object({
   fromStatus: storeStatusSchema.nullable(),
   toStatus: storeStatusSchema,
   step: storeStepSchema.nullable(),
-  reasonCode: z.string().nullable(),
+  reasonCode: reasonCodeSchema.nullable(),
   message: z.string().nullable(),
   durationMs: z.number().int().nullable(),
 });

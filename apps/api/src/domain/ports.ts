@@ -1,11 +1,18 @@
-import type { ListStoresQuery, StoreEvent, StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+import type {
+  ListStoresQuery,
+  ReasonCode,
+  StoreEvent,
+  StoreStatus,
+  StoreStep,
+  StoreType,
+} from '@urumi/contracts';
 import type { StoreRecord } from './store.ts';
 
 /** A change to apply to a store by the engine, with the event that records it. */
 export interface StorePatch {
   status?: StoreStatus;
   step?: StoreStep | null;
-  reasonCode?: string | null;
+  reasonCode?: ReasonCode | null;
   reasonMessage?: string | null;
   stepStartedAt?: Date | null;
   deadlineAt?: Date | null;
@@ -20,7 +27,7 @@ export interface EventInput {
   actor: string;
   toStatus: StoreStatus;
   step: StoreStep | null;
-  reasonCode?: string | null;
+  reasonCode?: ReasonCode | null;
   message?: string | null;
   durationMs?: number | null;
 }
@@ -97,7 +104,7 @@ export interface StoreRepository {
     id: string,
     from: 'Ready' | 'Degraded',
     to: 'Ready' | 'Degraded',
-    reason: { code: string; message: string } | null,
+    reason: { code: ReasonCode; message: string } | null,
     actor: string,
   ): Promise<boolean>;
   /** Number of stores per status, and how many wait in the queue (for metrics). */
@@ -254,6 +261,6 @@ export interface SitePort {
 /** What the engine reports for Prometheus. */
 export interface EngineMetrics {
   provisioned(type: string, seconds: number): void;
-  failed(type: string, reasonCode: string): void;
+  failed(type: string, reasonCode: ReasonCode): void;
   reconcileError(step: string): void;
 }

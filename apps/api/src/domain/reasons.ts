@@ -1,3 +1,5 @@
+import type { ReasonCode } from '@urumi/contracts';
+
 /**
  * Why a store failed or is degraded, in plain language with a hint. Codes are part of the API
  * contract; engines derive them from Kubernetes signals (see engine/diagnose.ts).
@@ -67,9 +69,9 @@ export const reasons = {
     message: 'Deleting the store namespace is blocked.',
     hint: 'The message names what blocks it (usually a finalizer); remove that to let deletion finish.',
   },
-} as const satisfies Record<string, { message: string; hint: string }>;
+} as const satisfies Record<ReasonCode, { message: string; hint: string }>;
 
-export type ReasonCode = keyof typeof reasons;
+export type { ReasonCode };
 
 export interface Reason {
   code: ReasonCode;
@@ -77,6 +79,6 @@ export interface Reason {
   message: string;
 }
 
-export function reasonHint(code: string): string | null {
-  return code in reasons ? reasons[code as ReasonCode].hint : null;
+export function reasonHint(code: ReasonCode): string {
+  return reasons[code].hint;
 }

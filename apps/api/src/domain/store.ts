@@ -1,4 +1,4 @@
-import type { StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+import type { ReasonCode, StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
 
 /** What the owner wants: the store to exist, or to be gone. The engine converges to it. */
 export type Desired = 'present' | 'absent';
@@ -11,7 +11,7 @@ export interface StoreRecord {
   status: StoreStatus;
   step: StoreStep | null;
   desired: Desired;
-  reasonCode: string | null;
+  reasonCode: ReasonCode | null;
   reasonMessage: string | null;
   createdAt: Date;
   updatedAt: Date;

@@ -404,7 +404,7 @@ export class Engine {
     // most specific reason; else what the cluster shows.
     const recorded =
       store.status === 'Provisioning' && store.reasonCode && store.reasonMessage
-        ? ({ code: store.reasonCode, message: store.reasonMessage } as Reason)
+        ? { code: store.reasonCode, message: store.reasonMessage }
         : null;
     const found = store.status === 'Deleting' ? null : (recorded ?? diagnose(snapshot, warnings));
     const blockers =

@@ -1,5 +1,6 @@
 import {
   type ListStoresQuery,
+  type ReasonCode,
   type StoreEvent,
   type StoreStatus,
   type StoreStep,
@@ -35,6 +36,7 @@ function toRecord(row: Row): StoreRecord {
     type: row.type as StoreType,
     status: row.status as StoreStatus,
     step: row.step as StoreStep | null,
+    reasonCode: row.reasonCode as ReasonCode | null,
     desired: row.desired === 'absent' ? 'absent' : 'present',
   };
 }
@@ -192,6 +194,7 @@ export class PostgresStoreRepository implements StoreRepository {
       fromStatus: row.fromStatus as StoreStatus | null,
       toStatus: row.toStatus as StoreStatus,
       step: row.step as StoreStep | null,
+      reasonCode: row.reasonCode as ReasonCode | null,
     }));
   }
 
@@ -432,7 +435,7 @@ export class PostgresStoreRepository implements StoreRepository {
     id: string,
     from: 'Ready' | 'Degraded',
     to: 'Ready' | 'Degraded',
-    reason: { code: string; message: string } | null,
+    reason: { code: ReasonCode; message: string } | null,
     actor: string,
   ): Promise<boolean> {
     return this.#db.transaction(async (tx) => {

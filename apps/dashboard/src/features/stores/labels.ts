@@ -1,4 +1,4 @@
-import type { StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
+import type { ReasonCode, StoreStatus, StoreStep, StoreType } from '@urumi/contracts';
 
 export const storeTypeLabels: Record<StoreType, string> = { woocommerce: 'WooCommerce', medusa: 'Medusa' };
 
@@ -53,8 +53,11 @@ export const stepDone: Record<StoreStep, string> = {
   'namespace-delete': 'Namespace deleted',
 };
 
-/** A failure reason code in a few plain words; the API's message and hint follow it. */
-const reasonTitles: Record<string, string> = {
+/**
+ * A failure reason code in a few plain words; the API's message and hint follow it. Every code of
+ * the contract has one: a new code without a title here does not compile.
+ */
+const reasonTitles: Record<ReasonCode, string> = {
   TIMEOUT: 'It took longer than allowed',
   SCHEDULING_FAILED: 'The cluster has no room for this store',
   QUOTA_EXCEEDED: "The store's resource quota was too small",
@@ -73,8 +76,8 @@ const reasonTitles: Record<string, string> = {
   TEARDOWN_BLOCKED: 'Deleting the store is blocked',
 };
 
-export function reasonTitle(code: string): string {
-  return reasonTitles[code] ?? 'Something went wrong';
+export function reasonTitle(code: ReasonCode): string {
+  return reasonTitles[code];
 }
 
 export const statusTones: Record<StoreStatus, string> = {

@@ -8,7 +8,8 @@ import { queueText } from './step-summary.tsx';
 
 function progressText(store: Store): string {
   if (store.status === 'Ready') return 'It is ready.';
-  if (store.status === 'Failed') return `It failed: ${reasonTitle(store.reason?.code ?? '')}.`;
+  if (store.status === 'Failed')
+    return store.reason ? `It failed: ${reasonTitle(store.reason.code)}.` : 'It failed.';
   if (store.status !== 'Provisioning' || !store.step) return `It is ${store.status.toLowerCase()}.`;
   if (store.step === 'queued') return `${queueText(store)}.`;
   return `${stepInProgress[store.step]}.`;
