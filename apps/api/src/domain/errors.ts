@@ -1,41 +1,38 @@
 import type { ErrorCode } from '@urumi/contracts';
 
 /**
- * A failure the caller can act on. The HTTP layer maps `status` and `code` to the response; the
- * message is shown as is, so it must be plain language and never carry secrets.
+ * A failure the caller can act on. The HTTP layer answers it with the status of its `code`
+ * (http/errors.ts, the only place that decides statuses); the message is shown as is, so it must be
+ * plain language and never carry secrets.
  */
 export class DomainError extends Error {
   override name = 'DomainError';
   readonly code: ErrorCode;
-  readonly status: number;
   readonly details: unknown;
-  constructor(code: ErrorCode, status: number, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.code = code;
-    this.status = status;
     this.details = details;
   }
 }
 
-export const notFound = (what: string) => new DomainError('NOT_FOUND', 404, `${what} was not found`);
+export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} was not found`);
 
 export const nameTaken = (name: string) =>
-  new DomainError('NAME_TAKEN', 409, `a store named "${name}" already exists; choose another name`);
+  new DomainError('NAME_TAKEN', `a store named "${name}" already exists; choose another name`);
 
 export const storeLimitReached = (limit: number) =>
   new DomainError(
     'STORE_LIMIT_REACHED',
-    409,
     `the platform already runs its maximum of ${limit} stores; delete a store or raise MAX_STORES`,
     { limit },
   );
 
-export const invalidState = (message: string) => new DomainError('INVALID_STATE', 409, message);
+export const invalidState = (message: string) => new DomainError('INVALID_STATE', message);
 
 export const idempotencyKeyReused = () =>
   new DomainError(
     'IDEMPOTENCY_KEY_REUSED',
-    422,
     'this Idempotency-Key was already used with a different request body; use a new key for a new request',
   );
 

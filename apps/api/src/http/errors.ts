@@ -3,33 +3,43 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDomainError } from '../domain/errors.ts';
 
-function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
-  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+/** The HTTP status of each error code: the one place statuses are decided. */
+export const errorStatus: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  NAME_TAKEN: 409,
+  STORE_LIMIT_REACHED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  INVALID_STATE: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+function send(reply: FastifyReply, code: ErrorCode, message: string, details?: unknown): FastifyReply {
+  return reply
+    .status(errorStatus[code])
+    .send({ error: { code, message, ...(details === undefined ? {} : { details }) } } satisfies ErrorBody);
 }
 
-const fastifyCodes: Record<string, { status: number; code: ErrorCode; message: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    status: 400,
-    code: 'MALFORMED_JSON',
-    message: 'the request body is not valid JSON',
-  },
+const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', message: 'the request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
-    status: 400,
     code: 'MALFORMED_JSON',
     message: 'the request body is empty; send a JSON object',
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: {
-    status: 413,
-    code: 'BODY_TOO_LARGE',
-    message: 'the request body is too large',
-  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', message: 'the request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'send the request body as application/json',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    status: 400,
     code: 'MALFORMED_JSON',
     message: 'the Content-Length header does not match the body',
   },
@@ -59,44 +69,45 @@ function handleError(
     }));
     const first = details[0];
     const where = first ? `${first.in}${first.path ? `.${first.path}` : ''}` : 'request';
-    return reply
-      .status(400)
-      .send(body('VALIDATION_FAILED', `invalid ${where}: ${first?.message ?? 'invalid value'}`, details));
+    return send(
+      reply,
+      'VALIDATION_FAILED',
+      `invalid ${where}: ${first?.message ?? 'invalid value'}`,
+      details,
+    );
   }
-  if (isDomainError(error)) {
-    return reply.status(error.status).send(body(error.code, error.message, error.details));
-  }
+  if (isDomainError(error)) return send(reply, error.code, error.message, error.details);
   const known = error.code ? fastifyCodes[error.code] : undefined;
-  if (known) return reply.status(known.status).send(body(known.code, known.message));
+  if (known) return send(reply, known.code, known.message);
   if (error.statusCode === 429) {
-    return reply.status(429).send(body('RATE_LIMITED', 'too many requests; wait a moment and try again'));
+    return send(reply, 'RATE_LIMITED', 'too many requests; wait a moment and try again');
   }
   if (error instanceof SyntaxError || error.code?.startsWith('FST_ERR_CTP')) {
-    return reply.status(400).send(body('MALFORMED_JSON', 'the request body could not be parsed'));
+    return send(reply, 'MALFORMED_JSON', 'the request body could not be parsed');
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.status(error.statusCode).send(body('VALIDATION_FAILED', 'the request is not valid'));
+    // A client error raised by Fastify or a plugin keeps its own 4xx status.
+    return reply.status(error.statusCode).send({
+      error: { code: 'VALIDATION_FAILED', message: 'the request is not valid' },
+    } satisfies ErrorBody);
   }
   if (isUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
-    return reply
-      .status(503)
-      .header('retry-after', '5')
-      .send(
-        body(
-          'UNAVAILABLE',
-          'the database is unavailable right now; nothing was changed, try again in a few seconds',
-        ),
-      );
+    void reply.header('retry-after', '5');
+    return send(
+      reply,
+      'UNAVAILABLE',
+      'the database is unavailable right now; nothing was changed, try again in a few seconds',
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply
-    .status(500)
-    .send(body('INTERNAL', `something failed on our side; quote request id ${request.id} when reporting it`));
+  return send(
+    reply,
+    'INTERNAL',
+    `something failed on our side; quote request id ${request.id} when reporting it`,
+  );
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply
-    .status(404)
-    .send(body('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  return send(reply, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
 }

@@ -77,7 +77,6 @@ export async function buildServer(o: ServerOptions) {
     void reply.header('allow', allowed.join(', '));
     throw new DomainError(
       'METHOD_NOT_ALLOWED',
-      405,
       `${path} does not serve ${request.method}; it serves ${allowed.join(', ')}`,
     );
   });
@@ -103,7 +102,7 @@ export async function buildServer(o: ServerOptions) {
     if (path === '/metrics') {
       const given = bearerToken(request.headers.authorization);
       if (o.metricsToken && !(given && secretsEqual(given, o.metricsToken))) {
-        throw new DomainError('UNAUTHORIZED', 401, 'metrics need the metrics token');
+        throw new DomainError('UNAUTHORIZED', 'metrics need the metrics token');
       }
       return;
     }
@@ -120,7 +119,6 @@ export async function buildServer(o: ServerOptions) {
       void reply.header('retry-after', String(waitSeconds));
       throw new DomainError(
         'RATE_LIMITED',
-        429,
         `too many failed sign-ins from this address; try again in ${waitSeconds} s`,
       );
     }
@@ -128,7 +126,6 @@ export async function buildServer(o: ServerOptions) {
     void reply.header('www-authenticate', 'Bearer');
     throw new DomainError(
       'UNAUTHORIZED',
-      401,
       given ? 'this API token is not valid' : 'send an API token as "Authorization: Bearer <token>"',
     );
   });

@@ -22,7 +22,7 @@ const idempotencyKeySchema = z
   .regex(/^[\x21-\x7e]+$/, 'an Idempotency-Key is 1-200 printable ASCII characters');
 
 const caller = (request: FastifyRequest): Caller => {
-  if (!request.caller) throw new DomainError('UNAUTHORIZED', 401, 'not signed in');
+  if (!request.caller) throw new DomainError('UNAUTHORIZED', 'not signed in');
   return request.caller;
 };
 
@@ -45,7 +45,7 @@ export function storeRoutes(app: ZodApp, o: ServerOptions): void {
           timeWindow: 60_000,
           keyGenerator: (request: FastifyRequest) => request.caller?.tokenId ?? request.ip,
           errorResponseBuilder: () =>
-            new DomainError('RATE_LIMITED', 429, 'too many stores created with this token; wait a minute'),
+            new DomainError('RATE_LIMITED', 'too many stores created with this token; wait a minute'),
         },
       },
     },
