@@ -3,7 +3,7 @@ import { notFound } from './errors.ts';
 import type { Clock, StoreRepository } from './ports.ts';
 import { reasonHint } from './reasons.ts';
 import { newStoreId, storeAuthority, storeNamespace } from './store-id.ts';
-import type { StoreRecord } from './store.ts';
+import { isQueued, type StoreRecord } from './store.ts';
 
 export interface StoreServiceOptions {
   repository: StoreRepository;
@@ -105,7 +105,7 @@ export class StoreService {
   }
 
   async views(records: StoreRecord[]): Promise<Store[]> {
-    const queued = records.filter((r) => r.status === 'Provisioning' && r.step === 'queued').map((r) => r.id);
+    const queued = records.filter(isQueued).map((r) => r.id);
     const positions = await this.#o.repository.queuePositions(queued);
     return records.map((r) => toStore(r, positions.get(r.id) ?? null, this.#o));
   }

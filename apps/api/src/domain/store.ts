@@ -30,6 +30,15 @@ export interface StoreRecord {
   leaseExpiresAt: Date | null;
 }
 
+/**
+ * A store waits in the provisioning queue while it is Provisioning at the `queued` step, and is in
+ * flight (holding one of MAX_CONCURRENT_PROVISIONS slots) once it has left it. The repository's
+ * SQL says the same (adapters/postgres/store-repository.ts: `waitingInQueue`, `inFlight`).
+ */
+export function isQueued(r: Pick<StoreRecord, 'status' | 'step'>): boolean {
+  return r.status === 'Provisioning' && r.step === 'queued';
+}
+
 export const terminalStatuses: ReadonlySet<StoreStatus> = new Set(['Ready', 'Failed', 'Deleted']);
 
 /** Statuses that count against MAX_STORES: everything but the Deleted tombstone. */

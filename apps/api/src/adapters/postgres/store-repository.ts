@@ -15,7 +15,7 @@ import {
   storeLimitReached,
 } from '../../domain/errors.ts';
 import type { CreateStoreInput, EventInput, StorePatch, StoreRepository } from '../../domain/ports.ts';
-import type { StoreRecord } from '../../domain/store.ts';
+import { isQueued, type StoreRecord } from '../../domain/store.ts';
 import type { Db } from './database.ts';
 import { idempotencyKeys, storeEvents, stores } from './schema.ts';
 
@@ -29,6 +29,11 @@ const promotionLock = 7_201_002;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 type Row = typeof stores.$inferSelect;
+
+/** Stores waiting in the provisioning queue (domain/store.ts `isQueued`). */
+const waitingInQueue = () => and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued'));
+/** Stores holding a provisioning slot: Provisioning and past the queue. */
+const inFlight = () => and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued'));
 
 function toRecord(row: Row): StoreRecord {
   return {
@@ -208,7 +213,7 @@ export class PostgresStoreRepository implements StoreRepository {
         ),
       })
       .from(stores)
-      .where(and(eq(stores.status, 'Provisioning'), eq(stores.step, 'queued')))
+      .where(waitingInQueue())
       .as('ranked');
     const rows = await this.#db.select().from(ranked).where(inArray(ranked.id, ids));
     return new Map(rows.map((r) => [r.id, r.position]));
@@ -242,7 +247,7 @@ export class PostgresStoreRepository implements StoreRepository {
         message: 'delete requested',
       });
       await notify(tx, id);
-      if (row.status === 'Provisioning' && row.step === 'queued') await notifyQueued(tx);
+      if (isQueued(toRecord(row))) await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
@@ -291,19 +296,18 @@ export class PostgresStoreRepository implements StoreRepository {
   ): Promise<number> {
     return this.#db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${promotionLock})`);
-      const [inFlight] = await tx
+      const [busy] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(stores)
-        .where(and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')));
-      const slots = maxInFlight - (inFlight?.n ?? 0);
+        .where(inFlight());
+      const slots = maxInFlight - (busy?.n ?? 0);
       if (slots <= 0) return 0;
       const queued = await tx
         .select({ id: stores.id, since: stores.stepStartedAt })
         .from(stores)
         .where(
           and(
-            eq(stores.status, 'Provisioning'),
-            eq(stores.step, 'queued'),
+            waitingInQueue(),
             // One that waited past its queue deadline is failed by claim() instead.
             sql`(${stores.deadlineAt} IS NULL OR ${stores.deadlineAt} > now())`,
           ),
@@ -344,7 +348,7 @@ export class PostgresStoreRepository implements StoreRepository {
       .where(
         and(
           or(
-            and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')),
+            inFlight(),
             eq(stores.status, 'Deleting'),
             // Queued stores wait for promotion, not for an engine, until their queue deadline.
             and(eq(stores.step, 'queued'), sql`${stores.deadlineAt} <= now()`),
@@ -466,7 +470,7 @@ export class PostgresStoreRepository implements StoreRepository {
     const [row] = await this.#db
       .select({ n: sql<number>`count(*)::int` })
       .from(stores)
-      .where(and(eq(stores.status, 'Provisioning'), ne(stores.step, 'queued')));
+      .where(inFlight());
     return row?.n ?? 0;
   }
 }
