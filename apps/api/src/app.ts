@@ -14,7 +14,7 @@ import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/databas
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
 import { HttpSite } from './adapters/site/http-site.ts';
-import { ConfigError, simulatedTypes, siteCheckOf, type Config } from './config.ts';
+import { ConfigError, simulatedTypes, siteCheckOf, unaskedTypes, type Config } from './config.ts';
 import { systemClock } from './domain/ports.ts';
 import { StoreService } from './domain/store-service.ts';
 import { ensureAdminToken } from './domain/tokens.ts';
@@ -91,7 +91,7 @@ export async function createApp(o: AppOptions) {
         leaseMs: config.ENGINE_LEASE_SECONDS * 1000,
         provisionTimeoutMs: config.PROVISION_TIMEOUT_SECONDS * 1000,
         grant: config.storeGrant,
-        simulatedTypes: simulatedTypes(config),
+        unaskedTypes: unaskedTypes(config),
         site:
           siteCheck === 'off'
             ? null

@@ -146,12 +146,20 @@ export function simulatedTypes(c: Pick<Config, 'STORE_PODS'>): StoreType[] {
 
 /**
  * How the verify step asks stores: STORE_SITE_CHECK, else nothing when every type's pods are
- * simulated, else their URL. Stores of a simulated type are never asked.
+ * simulated, else their URL.
  */
 export function siteCheckOf(
   c: Pick<Config, 'STORE_SITE_CHECK' | 'STORE_PODS'>,
 ): 'ingress' | 'service' | 'off' {
   return c.STORE_SITE_CHECK ?? (simulatedTypes(c).length === storeTypes.length ? 'off' : 'ingress');
+}
+
+/**
+ * The store types the verify step does not ask: the simulated ones (nothing answers there), unless
+ * STORE_SITE_CHECK was set, which asks every store (e.g. a stand-in ingress in front of simulated pods).
+ */
+export function unaskedTypes(c: Pick<Config, 'STORE_SITE_CHECK' | 'STORE_PODS'>): StoreType[] {
+  return c.STORE_SITE_CHECK ? [] : simulatedTypes(c);
 }
 
 export class ConfigError extends Error {

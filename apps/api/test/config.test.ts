@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, simulatedTypes, siteCheckOf } from '../src/config.ts';
+import { ConfigError, parseConfig, simulatedTypes, siteCheckOf, unaskedTypes } from '../src/config.ts';
 
 describe('parseConfig', () => {
   it('starts with any NODE_ENV, staging included', () => {
@@ -22,18 +22,31 @@ describe('parseConfig', () => {
   it('reads STORE_PODS for every type or per type, decides the site check from it, and refuses anything else naming the variable', () => {
     const of = (env: Record<string, string>) => {
       const config = parseConfig(env);
-      return { simulated: simulatedTypes(config), check: siteCheckOf(config) };
+      return { simulated: simulatedTypes(config), check: siteCheckOf(config), unasked: unaskedTypes(config) };
     };
-    expect(of({})).toEqual({ simulated: [], check: 'ingress' });
-    expect(of({ STORE_PODS: 'simulated' })).toEqual({ simulated: ['woocommerce', 'medusa'], check: 'off' });
+    expect(of({})).toEqual({ simulated: [], check: 'ingress', unasked: [] });
+    expect(of({ STORE_PODS: 'simulated' })).toEqual({
+      simulated: ['woocommerce', 'medusa'],
+      check: 'off',
+      unasked: ['woocommerce', 'medusa'],
+    });
     expect(of({ STORE_PODS: 'medusa=real,woocommerce=simulated' })).toEqual({
       simulated: ['woocommerce'],
       check: 'ingress',
+      unasked: ['woocommerce'],
     });
     // A type not named is real; every type simulated asks nothing unless told to.
-    expect(of({ STORE_PODS: 'medusa=simulated' })).toEqual({ simulated: ['medusa'], check: 'ingress' });
+    expect(of({ STORE_PODS: 'medusa=simulated' })).toEqual({
+      simulated: ['medusa'],
+      check: 'ingress',
+      unasked: ['medusa'],
+    });
     expect(of({ STORE_PODS: 'woocommerce=simulated,medusa=simulated' }).check).toBe('off');
-    expect(of({ STORE_PODS: 'simulated', STORE_SITE_CHECK: 'service' }).check).toBe('service');
+    // A site check set explicitly asks every store, simulated or not (e.g. a stand-in ingress).
+    expect(of({ STORE_PODS: 'simulated', STORE_SITE_CHECK: 'service' })).toMatchObject({
+      check: 'service',
+      unasked: [],
+    });
     for (const bad of ['', 'fake', 'medusa', 'shopify=real', 'medusa=maybe', 'medusa=real,']) {
       expect(() => parseConfig({ STORE_PODS: bad }), bad).toThrow(ConfigError);
       expect(() => parseConfig({ STORE_PODS: bad }), bad).toThrow(

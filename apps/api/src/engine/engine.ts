@@ -55,8 +55,8 @@ export interface EngineOptions {
    * (STORE_SITE_CHECK=off), and the verify event says so.
    */
   site?: SitePort | null;
-  /** Store types whose pods are simulated: their stores serve nothing, so they are never asked. */
-  simulatedTypes?: readonly StoreType[];
+  /** Store types whose stores are not asked: their pods are simulated and serve nothing. */
+  unaskedTypes?: readonly StoreType[];
 }
 
 const defaultStepBudgetsMs: Record<StoreStep, number> = {
@@ -320,7 +320,7 @@ export class Engine {
       host: `${store.id}.${this.#o.baseDomain}`,
       grant: this.#o.grant,
       site: this.#o.site ?? null,
-      simulated: this.#o.simulatedTypes?.includes(store.type) ?? false,
+      unasked: this.#o.unaskedTypes?.includes(store.type) ?? false,
     };
 
     if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);

@@ -22,8 +22,8 @@ export interface StepContext {
   grant?: NamespaceSpec['grant'];
   /** Sends the verify step's requests; null when stores cannot be reached (simulated pods). */
   site: SitePort | null;
-  /** The store's pods are simulated (STORE_PODS): nothing answers, so the site is not asked. */
-  simulated: boolean;
+  /** The store's pods are simulated (STORE_PODS) and nothing answers: its site is not asked. */
+  unasked: boolean;
 }
 
 /**
@@ -110,7 +110,7 @@ export async function runStep(c: StepContext): Promise<StepOutcome> {
         const outcome = checkReadiness(c, namespace, step);
         if (outcome.kind !== 'done') return outcome;
       }
-      if (c.simulated)
+      if (c.unasked)
         return { kind: 'done', note: "no HTTP check: this store's pods are simulated (STORE_PODS)" };
       return c.site
         ? checkSite(c, c.site, namespace)
