@@ -4,8 +4,13 @@ import { join, resolve } from 'node:path';
 import { storeTypes, type StoreType } from '@urumi/contracts';
 import { z } from 'zod';
 
-/** Where store pods run (STORE_PODS): for every type, or per type (a type not named is real). */
-export type StorePods = 'real' | 'simulated' | Partial<Record<StoreType, 'real' | 'simulated'>>;
+/** Where each store type's pods run (STORE_PODS). */
+export type StorePods = Record<StoreType, 'real' | 'simulated'>;
+
+/** Every type's pods in one place. */
+export function podsOfEveryType(mode: 'real' | 'simulated'): StorePods {
+  return Object.fromEntries(storeTypes.map((type) => [type, mode])) as StorePods;
+}
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -67,8 +72,8 @@ const envSchema = z.object({
   STORE_PODS: z
     .string()
     .transform((value, ctx): StorePods => {
-      if (value === 'real' || value === 'simulated') return value;
-      const modes: Partial<Record<StoreType, 'real' | 'simulated'>> = {};
+      if (value === 'real' || value === 'simulated') return podsOfEveryType(value);
+      const modes = podsOfEveryType('real');
       for (const entry of value.split(',')) {
         const [type = '', mode = ''] = entry.split('=');
         if (!(storeTypes as readonly string[]).includes(type) || (mode !== 'real' && mode !== 'simulated')) {
@@ -82,7 +87,7 @@ const envSchema = z.object({
       }
       return modes;
     })
-    .default('real'),
+    .default(() => podsOfEveryType('real')),
   /** `host:port` of the ingress controller, for the ingress check when store host names do not resolve. */
   STORE_INGRESS_ADDRESS: z
     .string()
@@ -139,9 +144,7 @@ export type Config = ReturnType<typeof parseConfig>;
 
 /** The store types whose pods are simulated (STORE_PODS). */
 export function simulatedTypes(c: Pick<Config, 'STORE_PODS'>): StoreType[] {
-  const pods = c.STORE_PODS;
-  if (typeof pods === 'string') return pods === 'simulated' ? [...storeTypes] : [];
-  return storeTypes.filter((type) => pods[type] === 'simulated');
+  return storeTypes.filter((type) => c.STORE_PODS[type] === 'simulated');
 }
 
 /**

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VersionApi } from '@kubernetes/client-node';
 import { clusterUp, realNodeSupport, writeRealNodeStoreValues } from '@urumi/cluster';
-import { storeTypes, type StoreType } from '@urumi/contracts';
+import { storeTypes } from '@urumi/contracts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createLogger } from './adapters/logger.ts';
 import { createApp } from './app.ts';
-import { ConfigError, parseConfig, type Config } from './config.ts';
+import { ConfigError, parseConfig, podsOfEveryType, simulatedTypes, type Config } from './config.ts';
 
 /** Whether the standard kubeconfig loading order reaches an API server within a few seconds. */
 async function defaultClusterAnswers(): Promise<boolean> {
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       ? support.why
       : process.env.URUMI_REAL_NODE === '0'
         ? 'URUMI_REAL_NODE=0'
-        : storePods === 'simulated'
+        : simulatedTypes(config).length === storeTypes.length
           ? 'STORE_PODS=simulated'
           : null;
     const local = await clusterUp({ log: progress, realNode: why === null });
@@ -70,26 +70,32 @@ async function main(): Promise<void> {
     if (!process.env.HELM_BINARY) helmBinary = local.tools.bin('helm');
     valuesProfile = 'local';
     if (why === null && local.ingressPort) {
-      log.info('building the store images for the real node (the first start takes several minutes)');
-      typeValuesDir ??= join(config.dataDir, 'real-node-values');
-      const real = await writeRealNodeStoreValues(typeValuesDir, progress);
       urlPort ??= local.ingressPort;
-      if (!process.env.STORE_PODS) {
-        const modes: Partial<Record<StoreType, 'real' | 'simulated'>> = {};
-        for (const type of storeTypes) modes[type] = real.includes(type) ? 'real' : 'simulated';
-        storePods = modes;
-      }
       startLines.push(
         `Stores open at http://<id>.localhost:${local.ingressPort}/ (the local cluster's ingress).`,
-        ...storeTypes.map((type) =>
-          real.includes(type)
-            ? `  ${type}: real pods on the local cluster's node, images built here`
-            : `  ${type}: simulated pods (its setup needs downloads this machine cannot make; README "Local cluster")`,
-        ),
       );
+      if (typeValuesDir) {
+        // The operator's own values decide where each type's pods run; they are never overwritten.
+        startLines.push(`  store values from STORE_TYPE_VALUES_DIR=${typeValuesDir}`);
+      } else {
+        log.info('building the store images for the real node (the first start takes several minutes)');
+        typeValuesDir = join(config.dataDir, 'real-node-values');
+        const real = await writeRealNodeStoreValues(typeValuesDir, progress);
+        if (!process.env.STORE_PODS) {
+          storePods = podsOfEveryType('simulated');
+          for (const type of storeTypes) if (real.includes(type)) storePods[type] = 'real';
+        }
+        startLines.push(
+          ...storeTypes.map((type) =>
+            real.includes(type)
+              ? `  ${type}: real pods on the local cluster's node, images built here`
+              : `  ${type}: simulated pods (its setup needs downloads this machine cannot make; README "Local cluster")`,
+          ),
+        );
+      }
     } else {
       // Simulated nodes only: said on every store, and nothing to ask.
-      if (!process.env.STORE_PODS) storePods = 'simulated';
+      if (!process.env.STORE_PODS) storePods = podsOfEveryType('simulated');
       startLines.push(`Stores are simulated (no real node: ${why ?? 'its ingress did not start'}).`);
     }
   }

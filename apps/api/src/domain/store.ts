@@ -35,7 +35,7 @@ export interface StoreRecord {
  * flight (holding one of MAX_CONCURRENT_PROVISIONS slots) once it has left it. The repository's
  * SQL says the same (adapters/postgres/store-repository.ts: `waitingInQueue`, `inFlight`).
  */
-export function isQueued(r: Pick<StoreRecord, 'status' | 'step'>): boolean {
+export function isQueued(r: { status: string; step: string | null }): boolean {
   return r.status === 'Provisioning' && r.step === 'queued';
 }
 

@@ -20,7 +20,7 @@ export interface StepContext {
   typeValuesDir: string | null;
   host: string;
   grant?: NamespaceSpec['grant'];
-  /** Sends the verify step's requests; null when stores cannot be reached (simulated pods). */
+  /** Sends the verify step's requests; null when STORE_SITE_CHECK is off. */
   site: SitePort | null;
   /** The store's pods are simulated (STORE_PODS) and nothing answers: its site is not asked. */
   unasked: boolean;

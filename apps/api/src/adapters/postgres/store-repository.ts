@@ -247,7 +247,7 @@ export class PostgresStoreRepository implements StoreRepository {
         message: 'delete requested',
       });
       await notify(tx, id);
-      if (isQueued(toRecord(row))) await notifyQueued(tx);
+      if (isQueued(row)) await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
