@@ -14,11 +14,19 @@ import { isDatabaseUnavailable, openDatabase } from './adapters/postgres/databas
 import { PostgresStoreRepository } from './adapters/postgres/store-repository.ts';
 import { PostgresTokenRepository } from './adapters/postgres/token-repository.ts';
 import { HttpSite } from './adapters/site/http-site.ts';
-import { ConfigError, simulatedTypes, siteCheckOf, unaskedTypes, type Config } from './config.ts';
+import {
+  ConfigError,
+  simulatedTypes,
+  siteCheckOf,
+  stepBudgetOverrides,
+  unaskedTypes,
+  type Config,
+} from './config.ts';
 import { systemClock } from './domain/ports.ts';
 import { StoreService } from './domain/store-service.ts';
 import { ensureAdminToken } from './domain/tokens.ts';
 import { Engine } from './engine/engine.ts';
+import { stepBudgets } from './engine/steps/index.ts';
 import { buildServer } from './http/server.ts';
 import { adminPaths, storeTypes } from './store-types/index.ts';
 
@@ -72,6 +80,7 @@ export async function createApp(o: AppOptions) {
   const metrics = createMetrics({ repository, watchCount: () => cluster.watchCount() });
   const profile = o.valuesProfile ?? config.STORE_VALUES_PROFILE ?? 'none';
   const siteCheck = siteCheckOf(config);
+  const budgets = stepBudgets(stepBudgetOverrides(config));
 
   const engine = runsEngine
     ? new Engine({
@@ -101,12 +110,7 @@ export async function createApp(o: AppOptions) {
                 urlPort: config.STORE_URL_PORT,
                 ingressAddress: config.ingressAddress,
               }),
-        stepBudgetsMs: {
-          queued: config.QUEUE_TIMEOUT_SECONDS * 1000,
-          uninstall: config.DELETE_TIMEOUT_SECONDS * 1000,
-          volumes: config.DELETE_TIMEOUT_SECONDS * 1000,
-          'namespace-delete': config.DELETE_TIMEOUT_SECONDS * 1000,
-        },
+        budgets,
       })
     : null;
 
@@ -120,8 +124,7 @@ export async function createApp(o: AppOptions) {
     simulatedTypes: simulatedTypes(config),
     adminPaths,
     maxStores: config.MAX_STORES,
-    queueTimeoutMs: config.QUEUE_TIMEOUT_SECONDS * 1000,
-    deleteTimeoutMs: config.DELETE_TIMEOUT_SECONDS * 1000,
+    budgets,
     onChange: () => engine?.poke(),
   });
 

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { storeTypes, type StoreType } from '@urumi/contracts';
+import { storeTypes, teardownSteps, type StoreStep, type StoreType } from '@urumi/contracts';
 import { z } from 'zod';
 
 /** Where each store type's pods run (STORE_PODS). */
@@ -97,7 +97,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_PROVISIONS: intFrom(1, 1_000).default(3),
   /** Deadline for a whole provision, from leaving the queue to Ready. */
   PROVISION_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
-  /** Deadline for a whole teardown. */
+  /** Deadline of each teardown step (uninstall, volumes, namespace-delete). */
   DELETE_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
   /** How long a store may wait in the queue before it fails. */
   QUEUE_TIMEOUT_SECONDS: intFrom(10, 7 * 86_400).default(3_600),
@@ -143,6 +143,16 @@ const envSchema = z.object({
 export type Config = ReturnType<typeof parseConfig>;
 
 /** The store types whose pods are simulated (STORE_PODS). */
+/** The step budgets set by configuration; every other step keeps its own (engine/steps). */
+export function stepBudgetOverrides(
+  c: Pick<Config, 'QUEUE_TIMEOUT_SECONDS' | 'DELETE_TIMEOUT_SECONDS'>,
+): Partial<Record<StoreStep, number>> {
+  return {
+    queued: c.QUEUE_TIMEOUT_SECONDS * 1000,
+    ...Object.fromEntries(teardownSteps.map((step) => [step, c.DELETE_TIMEOUT_SECONDS * 1000])),
+  };
+}
+
 export function simulatedTypes(c: Pick<Config, 'STORE_PODS'>): StoreType[] {
   return storeTypes.filter((type) => c.STORE_PODS[type] === 'simulated');
 }

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { NamespaceSnapshot, PodView } from '../src/domain/ports.ts';
 import { backoffMs } from '../src/engine/engine.ts';
 import { diagnose } from '../src/engine/diagnose.ts';
-import { nextStep } from '../src/engine/steps.ts';
-import type { StoreRecord } from '../src/domain/store.ts';
 
 const empty: NamespaceSnapshot = {
   exists: true,
@@ -133,15 +131,5 @@ describe('engine helpers', () => {
     expect(backoffMs(20, () => 0.5)).toBe(30_000);
     expect(backoffMs(2, () => 0)).toBe(1_500);
     expect(backoffMs(2, () => 1)).toBe(2_500);
-  });
-
-  it('walks the provision steps to Ready and the teardown steps to Deleted', () => {
-    const at = (status: StoreRecord['status'], step: StoreRecord['step']) =>
-      nextStep({ status, step } as StoreRecord);
-    expect(at('Provisioning', 'namespace')).toBe('secrets');
-    expect(at('Provisioning', 'setup')).toBe('verify');
-    expect(at('Provisioning', 'verify')).toBe('ready');
-    expect(at('Deleting', 'uninstall')).toBe('volumes');
-    expect(at('Deleting', 'namespace-delete')).toBe('deleted');
   });
 });

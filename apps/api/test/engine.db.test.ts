@@ -4,6 +4,7 @@ import { PostgresStoreRepository } from '../src/adapters/postgres/store-reposito
 import { systemClock } from '../src/domain/ports.ts';
 import { newStoreId } from '../src/domain/store-id.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { stepBudgets } from '../src/engine/steps/index.ts';
 import { storeTypes } from '../src/store-types/index.ts';
 import { databaseKinds, freshDatabase } from './support/databases.ts';
 import { FakeProcess, FakeWorld } from './support/fake-cluster.ts';
@@ -32,7 +33,7 @@ describe.each(databaseKinds)('engine on %s', (kind) => {
       baseDomain: 'localhost',
       maxInFlight: 1,
       leaseMs: 2_000,
-      stepBudgetsMs: {},
+      budgets: stepBudgets(),
       provisionTimeoutMs: 60_000,
       pollIntervalMs: 20,
     });

@@ -10,6 +10,7 @@ import { isDomainError } from '../src/domain/errors.ts';
 import { systemClock } from '../src/domain/ports.ts';
 import { StoreService } from '../src/domain/store-service.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { stepBudgets } from '../src/engine/steps/index.ts';
 import { storeTypes } from '../src/store-types/index.ts';
 import { type DatabaseKind, freshPostgresUrl } from './support/databases.ts';
 import { FakeProcess, FakeWorld, type WorkloadHealth } from './support/fake-cluster.ts';
@@ -49,6 +50,19 @@ const timing = {
  * plus slack for a loaded 2-core machine. They can act from the store's deadline on, but not
  * before an engine runs again (if none did) nor before a killed engine's leases have expired.
  */
+const budgets = stepBudgets({
+  queued: timing.queueTimeoutMs,
+  namespace: 400,
+  secrets: 400,
+  release: 500,
+  database: 700,
+  app: 700,
+  setup: 700,
+  verify: 400,
+  uninstall: timing.deleteTimeoutMs,
+  volumes: timing.deleteTimeoutMs,
+  'namespace-delete': timing.deleteTimeoutMs,
+});
 const deadlineGraceMs = 10 * timing.pollIntervalMs + 400;
 const settleLimitMs = 10_000;
 
@@ -102,8 +116,7 @@ class System {
         string
       >,
       maxStores,
-      queueTimeoutMs: timing.queueTimeoutMs,
-      deleteTimeoutMs: timing.deleteTimeoutMs,
+      budgets,
       onChange: () => {
         for (const { engine } of this.live) engine.poke();
       },
@@ -142,19 +155,7 @@ class System {
       recheckMs: timing.recheckMs,
       healthIntervalMs: timing.healthIntervalMs,
       owner: `engine-${this.#engines}`,
-      stepBudgetsMs: {
-        queued: timing.queueTimeoutMs,
-        namespace: 400,
-        secrets: 400,
-        release: 500,
-        database: 700,
-        app: 700,
-        setup: 700,
-        verify: 400,
-        uninstall: timing.deleteTimeoutMs,
-        volumes: timing.deleteTimeoutMs,
-        'namespace-delete': timing.deleteTimeoutMs,
-      },
+      budgets,
     });
     engine.start();
     this.live.push({ engine, process });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StoreStep } from '@urumi/contracts';
 import { describe, expect, it } from 'vitest';
 import { listenForStoreChanges } from '../src/adapters/postgres/change-feed.ts';
 import { openDatabase } from '../src/adapters/postgres/database.ts';
@@ -66,7 +67,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const { store } = await repo.create(input({ name: 'taken' }));
     const error = await repo.create(input({ name: 'taken' })).catch((e: unknown) => e);
     expect(codeOf(error)).toBe('NAME_TAKEN');
-    await repo.promoteQueued(1, 'engine', { step: later(), provision: later() });
+    await repo.promoteQueued(1, 'engine', { step: later, provision: later() });
     const [claimed] = await repo.claim('engine', 60_000, 1);
     expect(claimed?.id).toBe(store.id);
     await repo.update(claimed!, 'engine', { status: 'Deleted', step: null, deletedAt: new Date() });
@@ -110,7 +111,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const ids = [];
     for (let i = 0; i < 8; i += 1) ids.push((await repo.create(input())).store.id);
     const promoted = await Promise.all(
-      Array.from({ length: 6 }, () => repo.promoteQueued(3, 'engine', { step: later(), provision: later() })),
+      Array.from({ length: 6 }, () => repo.promoteQueued(3, 'engine', { step: later, provision: later() })),
     );
     expect(promoted.reduce((a, b) => a + b, 0)).toBe(3);
     expect(await repo.countInFlight()).toBe(3);
@@ -128,7 +129,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
   it('hands each store to one engine only, and a lost lease stops the writer', async () => {
     const repo = new PostgresStoreRepository({ db: (await freshDatabase(kind)).db });
     for (let i = 0; i < 6; i += 1) await repo.create(input());
-    await repo.promoteQueued(6, 'engine', { step: later(), provision: later() });
+    await repo.promoteQueued(6, 'engine', { step: later, provision: later() });
     const [a, b] = await Promise.all([repo.claim('a', 60_000, 6), repo.claim('b', 60_000, 6)]);
     const claimedA = a.map((s) => s.id);
     const claimedB = b.map((s) => s.id);
@@ -159,18 +160,19 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
   it('marks a store Deleting on delete, and retries only Failed stores', async () => {
     const repo = new PostgresStoreRepository({ db: (await freshDatabase(kind)).db });
     const { store } = await repo.create(input());
-    const deadlines = { queue: later(), teardown: later() };
-    const retry = await repo.retry(store.id, 'test', deadlines).catch((e: unknown) => e);
+    const teardownDeadline = later();
+    const deadlineFor = (step: StoreStep) => (step === 'uninstall' ? teardownDeadline : later());
+    const retry = await repo.retry(store.id, 'test', deadlineFor).catch((e: unknown) => e);
     expect(codeOf(retry)).toBe('INVALID_STATE');
-    const deleting = await repo.requestDelete(store.id, 'test', later());
+    const deleting = await repo.requestDelete(store.id, 'test', later);
     expect(deleting).toMatchObject({ status: 'Deleting', step: 'uninstall', desired: 'absent' });
     // A delete that failed (say a finalizer outlived the deadline) is retried as a delete.
     const [claimed] = await repo.claim('engine', 60_000, 1);
     await repo.update(claimed!, 'engine', { status: 'Failed', reasonCode: 'TEARDOWN_BLOCKED' });
-    const again = await repo.retry(store.id, 'test', deadlines);
+    const again = await repo.retry(store.id, 'test', deadlineFor);
     expect(again).toMatchObject({ status: 'Deleting', step: 'uninstall', desired: 'absent' });
-    expect(again.deadlineAt).toEqual(deadlines.teardown);
-    expect(codeOf(await repo.requestDelete('000000000000', 'test', later()).catch((e: unknown) => e))).toBe(
+    expect(again.deadlineAt).toEqual(teardownDeadline);
+    expect(codeOf(await repo.requestDelete('000000000000', 'test', later).catch((e: unknown) => e))).toBe(
       'NOT_FOUND',
     );
   });
@@ -183,7 +185,7 @@ describe.each(databaseKinds)('store repository on %s', (kind) => {
     const feed = await listenForStoreChanges(database);
     const seen = new Set<string>();
     feed.subscribe((id) => seen.add(id));
-    expect(await repo.promoteQueued(1, 'engine', { step: later(), provision: later() })).toBe(1);
+    expect(await repo.promoteQueued(1, 'engine', { step: later, provision: later() })).toBe(1);
     await expect.poll(() => [...seen].sort(), { timeout: 5_000 }).toEqual([...ids].sort());
     expect([...(await repo.queuePositions(ids)).values()]).toEqual([1, 2]);
     await feed.close();

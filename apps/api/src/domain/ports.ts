@@ -8,6 +8,9 @@ import type {
 } from '@urumi/contracts';
 import type { StoreRecord } from './store.ts';
 
+/** The deadline of a store that enters `step` now: now plus that step's budget. */
+export type DeadlineFor = (step: StoreStep) => Date;
+
 /** A change to apply to a store by the engine, with the event that records it. */
 export interface StorePatch {
   status?: StoreStatus;
@@ -59,13 +62,16 @@ export interface StoreRepository {
   events(id: string): Promise<StoreEvent[]>;
   /** 1-based positions of the given queued stores in the provisioning queue (oldest first). */
   queuePositions(ids: string[]): Promise<Map<string, number>>;
-  /** Marks a store for deletion (status Deleting); a provision in flight is cancelled by the engine. */
-  requestDelete(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord>;
   /**
-   * Sends a Failed store back to work: to the provisioning queue, or (when its delete had failed)
-   * back into teardown. Each gets its own deadline.
+   * Starts the store's teardown (domain/lifecycle.ts, `delete`); a provision in flight is cancelled
+   * by the engine. A store already being deleted, or deleted, is returned as it is.
    */
-  retry(id: string, actor: string, deadlines: { queue: Date; teardown: Date }): Promise<StoreRecord>;
+  requestDelete(id: string, actor: string, deadlineFor: DeadlineFor): Promise<StoreRecord>;
+  /**
+   * Sends a Failed store back to work (domain/lifecycle.ts, `retry`): to the provisioning queue,
+   * or (when its delete had failed) back into teardown. Refused (INVALID_STATE) in any other status.
+   */
+  retry(id: string, actor: string, deadlineFor: DeadlineFor): Promise<StoreRecord>;
 
   /**
    * Moves queued stores to their first step while fewer than `maxInFlight` provisions run; the
@@ -74,7 +80,7 @@ export interface StoreRepository {
   promoteQueued(
     maxInFlight: number,
     actor: string,
-    deadlines: { step: Date; provision: Date },
+    deadlines: { step: DeadlineFor; provision: Date },
   ): Promise<number>;
   /**
    * Claims up to `limit` stores that need work (due, or past their deadline) and whose lease is
@@ -97,13 +103,14 @@ export interface StoreRepository {
   /** Stores in the given statuses, oldest first (the engine's health sweep). */
   listInStatus(statuses: StoreStatus[], limit: number): Promise<StoreRecord[]>;
   /**
-   * Moves a store between Ready and Degraded if it is still `from`. No lease is needed: the change
-   * is a compare-and-set on the status, so two engines sweeping at once write it once.
+   * Moves a store between Ready and Degraded (domain/lifecycle.ts, `degrade` and `recover`) if it
+   * is still `from`. No lease is needed: the change is a compare-and-set on the status, so two
+   * engines sweeping at once write it once.
    */
   setHealth(
     id: string,
-    from: 'Ready' | 'Degraded',
-    to: 'Ready' | 'Degraded',
+    from: StoreStatus,
+    to: StoreStatus,
     reason: { code: ReasonCode; message: string } | null,
     actor: string,
   ): Promise<boolean>;

@@ -1,5 +1,6 @@
 import type { CreateStoreBody, ListStoresQuery, Store, StoreEvent, StoreType } from '@urumi/contracts';
 import { notFound } from './errors.ts';
+import { deadlines, initialPosition, type StepBudgets } from './lifecycle.ts';
 import type { Clock, StoreRepository } from './ports.ts';
 import { reasonHint } from './reasons.ts';
 import { newStoreId, storeAuthority, storeNamespace } from './store-id.ts';
@@ -17,8 +18,8 @@ export interface StoreServiceOptions {
   /** Path of each store type's admin UI, appended to the store URL. */
   adminPaths: Record<StoreType, string>;
   maxStores: number;
-  queueTimeoutMs: number;
-  deleteTimeoutMs: number;
+  /** Each step's time budget (engine/steps): a deleted or retried store's new step gets its deadline. */
+  budgets: StepBudgets;
   /** Called after a write, to wake the local engine rather than wait for its next poll. */
   onChange?: () => void;
 }
@@ -51,7 +52,7 @@ export class StoreService {
       type: body.type,
       actor: caller.actor,
       maxStores: this.#o.maxStores,
-      deadlineAt: new Date(now.getTime() + this.#o.queueTimeoutMs),
+      deadlineAt: deadlines(this.#o.budgets, now)(initialPosition.step),
       ...(idempotency && {
         idempotency: {
           tokenId: caller.tokenId,
@@ -83,18 +84,15 @@ export class StoreService {
   }
 
   async delete(id: string, caller: Caller): Promise<Store> {
-    const deadline = new Date(this.#o.clock.now().getTime() + this.#o.deleteTimeoutMs);
-    const record = await this.#o.repository.requestDelete(id, caller.actor, deadline);
+    const deadlineFor = deadlines(this.#o.budgets, this.#o.clock.now());
+    const record = await this.#o.repository.requestDelete(id, caller.actor, deadlineFor);
     this.#o.onChange?.();
     return this.view(record);
   }
 
   async retry(id: string, caller: Caller): Promise<Store> {
-    const now = this.#o.clock.now().getTime();
-    const record = await this.#o.repository.retry(id, caller.actor, {
-      queue: new Date(now + this.#o.queueTimeoutMs),
-      teardown: new Date(now + this.#o.deleteTimeoutMs),
-    });
+    const deadlineFor = deadlines(this.#o.budgets, this.#o.clock.now());
+    const record = await this.#o.repository.retry(id, caller.actor, deadlineFor);
     this.#o.onChange?.();
     return this.view(record);
   }

@@ -12,11 +12,12 @@ import type {
   StoreRepository,
 } from '../domain/ports.ts';
 import { ConfigurationProblem } from '../domain/errors.ts';
+import { deadlines, transition, type StepBudgets } from '../domain/lifecycle.ts';
 import type { Reason } from '../domain/reasons.ts';
 import type { StoreTypeDefinition } from '../domain/store-type.ts';
 import type { StoreRecord } from '../domain/store.ts';
 import { diagnose } from './diagnose.ts';
-import { nextStep, runStep, type StepContext, type StepOutcome } from './steps.ts';
+import { runStep, type StepContext, type StepOutcome } from './steps/index.ts';
 
 export interface EngineOptions {
   repository: StoreRepository;
@@ -35,8 +36,8 @@ export interface EngineOptions {
   baseDomain: string;
   maxInFlight: number;
   leaseMs: number;
-  /** Per-step time budgets in ms; each step's deadline is also capped by the whole provision's. */
-  stepBudgetsMs: Partial<Record<StoreStep, number>>;
+  /** Each step's time budget (steps/index.ts `stepBudgets`), capped by the whole provision's. */
+  budgets: StepBudgets;
   provisionTimeoutMs: number;
   /** How often the engine looks for work when nothing wakes it. */
   pollIntervalMs?: number;
@@ -59,21 +60,6 @@ export interface EngineOptions {
   unaskedTypes?: readonly StoreType[];
 }
 
-const defaultStepBudgetsMs: Record<StoreStep, number> = {
-  queued: 3_600_000,
-  // Quick steps, but a control plane that stops answering for a minute or two must not fail them.
-  namespace: 180_000,
-  secrets: 180_000,
-  release: 180_000,
-  database: 300_000,
-  app: 300_000,
-  setup: 600_000,
-  verify: 120_000,
-  uninstall: 180_000,
-  volumes: 120_000,
-  'namespace-delete': 300_000,
-};
-
 /** Exponential backoff for transient errors: 1 s, 2 s, 4 s ... capped at 30 s, with jitter. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(30_000, 1_000 * 2 ** Math.max(0, attempt - 1));
@@ -91,7 +77,6 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 export class Engine {
   readonly owner: string;
   readonly #o: EngineOptions;
-  readonly #budgets: Record<StoreStep, number>;
   readonly #active = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #healthPending = new Map<string, NodeJS.Timeout>();
@@ -104,7 +89,6 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.#o = options;
     this.owner = options.owner ?? `engine-${randomBytes(4).toString('hex')}`;
-    this.#budgets = { ...defaultStepBudgetsMs, ...options.stepBudgetsMs };
   }
 
   start(): void {
@@ -156,10 +140,12 @@ export class Engine {
 
   /** One pass: let queued stores in while there is room, then claim and start what is due. */
   async tick(inFlight: Set<Promise<void>> = new Set()): Promise<void> {
-    const now = this.#o.clock.now().getTime();
+    const at = this.#o.clock.now();
+    const now = at.getTime();
+    const provision = new Date(now + this.#o.provisionTimeoutMs);
     await this.#o.repository.promoteQueued(this.#o.maxInFlight, this.owner, {
-      step: new Date(now + this.#budgets.namespace),
-      provision: new Date(now + this.#o.provisionTimeoutMs),
+      step: deadlines(this.#o.budgets, at, provision),
+      provision,
     });
     if (now - this.#lastHealthSweep >= (this.#o.healthIntervalMs ?? 5_000)) {
       this.#lastHealthSweep = now;
@@ -216,17 +202,19 @@ export class Engine {
       (check) => check.kind !== 'ready',
     );
     const healthy = snapshot.exists && !unhealthy;
-    if (store.status === 'Ready' && !healthy) {
+    const next = transition(store, healthy ? 'recover' : 'degrade');
+    if (next.kind !== 'move') return;
+    if (next.to.status === 'Degraded') {
       const reason: Reason = snapshot.exists
         ? (diagnose(snapshot) ?? {
             code: 'NOT_READY',
             message: unhealthy?.kind === 'waiting' ? unhealthy.detail : 'a store workload is no longer ready',
           })
         : { code: 'KUBERNETES_ERROR', message: `namespace store-${store.id} no longer exists` };
-      await this.#o.repository.setHealth(store.id, 'Ready', 'Degraded', reason, this.owner);
+      await this.#o.repository.setHealth(store.id, store.status, next.to.status, reason, this.owner);
       this.#o.log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
-    } else if (store.status === 'Degraded' && healthy) {
-      await this.#o.repository.setHealth(store.id, 'Degraded', 'Ready', null, this.owner);
+    } else {
+      await this.#o.repository.setHealth(store.id, store.status, next.to.status, null, this.owner);
       this.#o.log.info({ storeId: store.id }, 'store recovered');
     }
   }
@@ -254,10 +242,9 @@ export class Engine {
     });
   }
 
-  #deadlineFor(step: StoreStep, store: StoreRecord, now: number): Date {
-    const stepDeadline = now + this.#budgets[step];
-    const cap = store.status === 'Provisioning' ? store.provisionDeadlineAt?.getTime() : undefined;
-    return new Date(cap ? Math.min(stepDeadline, cap) : stepDeadline);
+  #deadlineFor(step: StoreStep, store: StoreRecord, now: Date): Date {
+    const cap = store.status === 'Provisioning' ? store.provisionDeadlineAt : null;
+    return deadlines(this.#o.budgets, now, cap)(step);
   }
 
   async #reconcile(claimed: StoreRecord): Promise<void> {
@@ -337,20 +324,29 @@ export class Engine {
     }
     switch (outcome.kind) {
       case 'done': {
-        const step = nextStep(store);
+        const next = transition(store, 'step-done');
+        if (next.kind !== 'move') {
+          log.error(
+            { step: store.step, why: next.kind === 'refused' ? next.why : next.kind },
+            'step done refused',
+          );
+          return { kind: 'stop', nextAttemptAt: null };
+        }
         const duration = store.stepStartedAt
           ? now.getTime() - store.stepStartedAt.getTime()
           : Date.now() - started;
-        if (step === 'ready')
+        if (next.to.status === 'Ready')
           return { kind: 'continue', store: await this.#ready(store, duration, outcome.note) };
-        if (step === 'deleted') return { kind: 'continue', store: await this.#deleted(store, duration) };
+        if (next.to.status === 'Deleted')
+          return { kind: 'continue', store: await this.#deleted(store, duration) };
+        const step = next.to.step!;
         const updated = await this.#o.repository.update(
           store,
           this.owner,
           {
             step,
             stepStartedAt: now,
-            deadlineAt: this.#deadlineFor(step, store, now.getTime()),
+            deadlineAt: this.#deadlineFor(step, store, now),
             attempt: 0,
             reasonCode: null,
             reasonMessage: null,
@@ -358,7 +354,7 @@ export class Engine {
           // Events record the step that finished and how long it took; the row holds the new one.
           {
             actor: this.owner,
-            toStatus: store.status,
+            toStatus: next.to.status,
             step: store.step,
             durationMs: duration,
             message: outcome.note ?? null,
@@ -430,8 +426,10 @@ export class Engine {
   }
 
   async #fail(store: StoreRecord, reason: Reason, log: Logger): Promise<void> {
+    const next = transition(store, 'fail');
+    if (next.kind !== 'move') return;
     const patch: StorePatch = {
-      status: 'Failed',
+      status: next.to.status,
       reasonCode: reason.code,
       reasonMessage: reason.message,
       deadlineAt: null,
@@ -439,7 +437,7 @@ export class Engine {
     };
     const updated = await this.#o.repository.update(store, this.owner, patch, {
       actor: this.owner,
-      toStatus: 'Failed',
+      toStatus: next.to.status,
       step: store.step,
       reasonCode: reason.code,
       message: reason.message,

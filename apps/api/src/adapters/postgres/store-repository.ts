@@ -14,7 +14,14 @@ import {
   notFound,
   storeLimitReached,
 } from '../../domain/errors.ts';
-import type { CreateStoreInput, EventInput, StorePatch, StoreRepository } from '../../domain/ports.ts';
+import { initialPosition, transition } from '../../domain/lifecycle.ts';
+import type {
+  CreateStoreInput,
+  DeadlineFor,
+  EventInput,
+  StorePatch,
+  StoreRepository,
+} from '../../domain/ports.ts';
 import { isQueued, type StoreRecord } from '../../domain/store.ts';
 import type { Db } from './database.ts';
 import { idempotencyKeys, storeEvents, stores } from './schema.ts';
@@ -125,8 +132,7 @@ export class PostgresStoreRepository implements StoreRepository {
           id: input.id,
           name: input.name,
           type: input.type,
-          status: 'Provisioning',
-          step: 'queued',
+          ...initialPosition,
           stepStartedAt: sql`now()`,
           deadlineAt: input.deadlineAt,
         })
@@ -134,7 +140,7 @@ export class PostgresStoreRepository implements StoreRepository {
       if (!row) throw new Error('insert returned no row');
       await appendEvent(tx, row.id, null, {
         actor: input.actor,
-        toStatus: 'Provisioning',
+        toStatus: initialPosition.status,
         step: null,
         message: 'created',
       });
@@ -219,72 +225,51 @@ export class PostgresStoreRepository implements StoreRepository {
     return new Map(rows.map((r) => [r.id, r.position]));
   }
 
-  async requestDelete(id: string, actor: string, deadlineAt: Date): Promise<StoreRecord> {
-    return this.#db.transaction(async (tx) => {
-      const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
-      if (!row) throw notFound(`store ${id}`);
-      if (row.status === 'Deleted' || row.status === 'Deleting') return toRecord(row);
-      const [updated] = await tx
-        .update(stores)
-        .set({
-          desired: 'absent',
-          status: 'Deleting',
-          step: 'uninstall',
-          reasonCode: null,
-          reasonMessage: null,
-          stepStartedAt: sql`now()`,
-          deadlineAt,
-          attempt: 0,
-          nextAttemptAt: null,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(stores.id, id))
-        .returning();
-      await appendEvent(tx, id, row.status as StoreStatus, {
-        actor,
-        toStatus: 'Deleting',
-        step: null,
-        message: 'delete requested',
-      });
-      await notify(tx, id);
-      if (isQueued(row)) await notifyQueued(tx);
-      return toRecord(updated!);
-    });
+  async requestDelete(id: string, actor: string, deadlineFor: DeadlineFor): Promise<StoreRecord> {
+    return this.#move(id, 'delete', actor, 'delete requested', deadlineFor);
   }
 
-  async retry(id: string, actor: string, deadlines: { queue: Date; teardown: Date }): Promise<StoreRecord> {
+  async retry(id: string, actor: string, deadlineFor: DeadlineFor): Promise<StoreRecord> {
+    return this.#move(id, 'retry', actor, 'retry requested', deadlineFor);
+  }
+
+  /**
+   * Persists what the lifecycle table says an owner's `delete` or `retry` does to the store as it is
+   * now (read under a row lock): its new position, a fresh deadline for the step it enters, and an
+   * event. A refused event is INVALID_STATE; one with nothing left to do returns the store as it is.
+   */
+  async #move(
+    id: string,
+    event: 'delete' | 'retry',
+    actor: string,
+    message: string,
+    deadlineFor: DeadlineFor,
+  ): Promise<StoreRecord> {
     return this.#db.transaction(async (tx) => {
       const [row] = await tx.select().from(stores).where(eq(stores.id, id)).for('update');
       if (!row) throw notFound(`store ${id}`);
-      if (row.status !== 'Failed') {
-        throw invalidState(`only a Failed store can be retried; this store is ${row.status}`);
-      }
-      // A store whose delete failed (TEARDOWN_BLOCKED) is still meant to go: retrying it runs the
-      // teardown again from the start (every teardown step is safe to repeat), never a provision.
-      const teardown = row.desired === 'absent';
+      const from = toRecord(row);
+      const next = transition(from, event);
+      if (next.kind === 'refused') throw invalidState(next.why);
+      if (next.kind === 'stay') return from;
       const [updated] = await tx
         .update(stores)
         .set({
-          status: teardown ? 'Deleting' : 'Provisioning',
-          step: teardown ? 'uninstall' : 'queued',
+          ...next.to,
           reasonCode: null,
           reasonMessage: null,
           stepStartedAt: sql`now()`,
-          deadlineAt: teardown ? deadlines.teardown : deadlines.queue,
+          deadlineAt: next.to.step ? deadlineFor(next.to.step) : null,
           attempt: 0,
           nextAttemptAt: null,
           updatedAt: sql`now()`,
         })
         .where(eq(stores.id, id))
         .returning();
-      await appendEvent(tx, id, 'Failed', {
-        actor,
-        toStatus: teardown ? 'Deleting' : 'Provisioning',
-        step: null,
-        message: 'retry requested',
-      });
-      if (teardown) await notify(tx, id);
-      else await notifyQueued(tx);
+      await appendEvent(tx, id, from.status, { actor, toStatus: next.to.status, step: null, message });
+      await notify(tx, id);
+      // Queue positions change when a store joins or leaves the queue.
+      if (isQueued(from) || isQueued(next.to)) await notifyQueued(tx);
       return toRecord(updated!);
     });
   }
@@ -292,7 +277,7 @@ export class PostgresStoreRepository implements StoreRepository {
   async promoteQueued(
     maxInFlight: number,
     actor: string,
-    deadlines: { step: Date; provision: Date },
+    deadlines: { step: DeadlineFor; provision: Date },
   ): Promise<number> {
     return this.#db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${promotionLock})`);
@@ -303,7 +288,7 @@ export class PostgresStoreRepository implements StoreRepository {
       const slots = maxInFlight - (busy?.n ?? 0);
       if (slots <= 0) return 0;
       const queued = await tx
-        .select({ id: stores.id, since: stores.stepStartedAt })
+        .select()
         .from(stores)
         .where(
           and(
@@ -315,29 +300,33 @@ export class PostgresStoreRepository implements StoreRepository {
         .orderBy(asc(stores.createdAt), asc(stores.id))
         .limit(slots)
         .for('update');
-      for (const { id, since } of queued) {
+      let promoted = 0;
+      for (const row of queued) {
+        const next = transition(toRecord(row), 'promote');
+        if (next.kind !== 'move') continue;
         await tx
           .update(stores)
           .set({
-            step: 'namespace',
+            ...next.to,
             stepStartedAt: sql`now()`,
-            deadlineAt: deadlines.step,
+            deadlineAt: next.to.step ? deadlines.step(next.to.step) : null,
             provisionDeadlineAt: deadlines.provision,
             attempt: 0,
             nextAttemptAt: null,
             updatedAt: sql`now()`,
           })
-          .where(eq(stores.id, id));
-        await appendEvent(tx, id, 'Provisioning', {
+          .where(eq(stores.id, row.id));
+        await appendEvent(tx, row.id, row.status as StoreStatus, {
           actor,
-          toStatus: 'Provisioning',
-          step: 'queued',
-          durationMs: since ? Math.max(0, Date.now() - since.getTime()) : null,
+          toStatus: next.to.status,
+          step: row.step as StoreStep,
+          durationMs: row.stepStartedAt ? Math.max(0, Date.now() - row.stepStartedAt.getTime()) : null,
         });
-        await notify(tx, id);
+        await notify(tx, row.id);
+        promoted++;
       }
-      if (queued.length > 0) await notifyQueued(tx);
-      return queued.length;
+      if (promoted > 0) await notifyQueued(tx);
+      return promoted;
     });
   }
 
@@ -437,8 +426,8 @@ export class PostgresStoreRepository implements StoreRepository {
 
   async setHealth(
     id: string,
-    from: 'Ready' | 'Degraded',
-    to: 'Ready' | 'Degraded',
+    from: StoreStatus,
+    to: StoreStatus,
     reason: { code: ReasonCode; message: string } | null,
     actor: string,
   ): Promise<boolean> {
