@@ -1,7 +1,6 @@
 import type { StoreStatus, StoreType } from '@urumi/contracts';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import pino from 'pino';
 import { describe, it, onTestFinished } from 'vitest';
 import { openDatabase, type Database } from '../src/adapters/postgres/database.ts';
 import { stores as storesTable } from '../src/adapters/postgres/schema.ts';
@@ -9,10 +8,10 @@ import { PostgresStoreRepository } from '../src/adapters/postgres/store-reposito
 import { isDomainError } from '../src/domain/errors.ts';
 import { systemClock } from '../src/domain/ports.ts';
 import { StoreService } from '../src/domain/store-service.ts';
-import { Engine } from '../src/engine/engine.ts';
-import { stepBudgets } from '../src/engine/steps/index.ts';
+import type { Engine } from '../src/engine/engine.ts';
 import { storeTypes } from '../src/store-types/index.ts';
 import { type DatabaseKind, freshPostgresUrl } from './support/databases.ts';
+import { budgets, maxInFlight, maxStores, modelEngine, timing } from './support/engine-model.ts';
 import { FakeProcess, FakeWorld, type WorkloadHealth } from './support/fake-cluster.ts';
 
 /**
@@ -25,44 +24,18 @@ import { FakeProcess, FakeWorld, type WorkloadHealth } from './support/fake-clus
  * Real timers, small values. Reproduce a failure with the printed seed and path:
  * FC_SEED=<seed> FC_PATH=<path> npx vitest run --project database apps/api/test/engine.property
  * (FC_RUNS sets the number of runs; FC_SHRINK=1 shrinks a failure, slow with real time; FC_DEBUG=1
- * prints what each run did). Timing is real, so a replay follows the same commands but not always
- * the same interleaving.
+ * prints what each run did). Timing is real here, on purpose: real PostgreSQL connections racing
+ * each other find what no schedule would, so a replay follows the same commands but not always the
+ * same interleaving. The engine itself takes all its time from the Clock port, and
+ * engine.replay.db.test.ts runs it on a manual clock, where a seed replays the same run exactly.
  */
 
-const maxStores = 4;
-const maxInFlight = 2;
 const maxLiveEngines = 3;
-const timing = {
-  // The engine renews leases every max(500 ms, lease / 3) (config allows no lease under 2 s), so a
-  // shorter lease would lapse while its engine still works the store.
-  leaseMs: 1_000,
-  pollIntervalMs: 25,
-  recheckMs: 60,
-  healthIntervalMs: 50,
-  helmDelayMs: 25,
-  namespaceDeleteMs: 30,
-  provisionTimeoutMs: 1_200,
-  queueTimeoutMs: 1_500,
-  deleteTimeoutMs: 1_500,
-};
 /**
  * How long the engines may take to fail a store once they can act on it: one poll to claim it,
  * plus slack for a loaded 2-core machine. They can act from the store's deadline on, but not
  * before an engine runs again (if none did) nor before a killed engine's leases have expired.
  */
-const budgets = stepBudgets({
-  queued: timing.queueTimeoutMs,
-  namespace: 400,
-  secrets: 400,
-  release: 500,
-  database: 700,
-  app: 700,
-  setup: 700,
-  verify: 400,
-  uninstall: timing.deleteTimeoutMs,
-  volumes: timing.deleteTimeoutMs,
-  'namespace-delete': timing.deleteTimeoutMs,
-});
 const deadlineGraceMs = 10 * timing.pollIntervalMs + 400;
 const settleLimitMs = 10_000;
 
@@ -70,8 +43,6 @@ const runs = Number(process.env.FC_RUNS ?? 0) || null;
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
 const path = process.env.FC_PATH;
 
-const silent = pino({ level: 'silent' });
-const noMetrics = { provisioned: () => undefined, failed: () => undefined, reconcileError: () => undefined };
 const caller = { tokenId: 'property', actor: 'property-test' };
 const settledStatuses: ReadonlySet<StoreStatus> = new Set(['Ready', 'Failed', 'Deleted']);
 
@@ -136,26 +107,9 @@ class System {
   startEngine(): void {
     this.#engines += 1;
     const process = new FakeProcess(this.world);
-    const engine = new Engine({
-      repository: process.repository(this.repository),
-      cluster: process.cluster(),
-      helm: process.helm(),
-      storeTypes,
+    const engine = modelEngine(process, this.repository, {
       clock: systemClock,
-      log: silent,
-      metrics: noMetrics,
-      chartsDir: '/nonexistent/charts',
-      valuesProfile: null,
-      extraValuesFiles: [],
-      baseDomain: 'localhost',
-      maxInFlight,
-      leaseMs: timing.leaseMs,
-      provisionTimeoutMs: timing.provisionTimeoutMs,
-      pollIntervalMs: timing.pollIntervalMs,
-      recheckMs: timing.recheckMs,
-      healthIntervalMs: timing.healthIntervalMs,
       owner: `engine-${this.#engines}`,
-      budgets,
     });
     engine.start();
     this.live.push({ engine, process });

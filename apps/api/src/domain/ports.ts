@@ -137,12 +137,23 @@ export interface ChangeFeed {
   onGap(listener: () => void): () => void;
 }
 
-/** The time, as a seam for tests. */
+/**
+ * Time: what it is, and waking up later. The engine takes both only from here, so a test can run
+ * it on a manual clock and a seed replays the same run (test/engine.replay.db.test.ts).
+ */
 export interface Clock {
   now(): Date;
+  /** Calls `fn` once, `ms` from now; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = {
+  now: () => new Date(),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
+};
 
 /** A namespace for one store, with the guardrails the platform (not the chart) owns. */
 export interface NamespaceSpec {

@@ -20,6 +20,8 @@ export interface StoreServiceOptions {
   maxStores: number;
   /** Each step's time budget (engine/steps): a deleted or retried store's new step gets its deadline. */
   budgets: StepBudgets;
+  /** Makes a new store's id (default: 48 random bits); tests that replay a run give a seeded one. */
+  newId?: () => string;
   /** Called after a write, to wake the local engine rather than wait for its next poll. */
   onChange?: () => void;
 }
@@ -44,7 +46,7 @@ export class StoreService {
     caller: Caller,
     idempotency?: { key: string; requestHash: string },
   ): Promise<{ store: Store; replayed: boolean }> {
-    const id = newStoreId();
+    const id = (this.#o.newId ?? newStoreId)();
     const now = this.#o.clock.now();
     const { store, replayed } = await this.#o.repository.create({
       id,

@@ -47,6 +47,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Identifies this process in leases and events. */
   owner?: string;
+  /** The jitter of retry backoff (tests replay a run with a seeded one). */
+  random?: () => number;
   /** Least-privilege installs: the ClusterRole to bind into each store namespace. */
   grant?: NamespaceSpec['grant'];
   /** How often Ready and Degraded stores are checked against the watch caches. */
@@ -79,7 +81,8 @@ export class Engine {
   readonly #o: EngineOptions;
   readonly #active = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
-  readonly #healthPending = new Map<string, NodeJS.Timeout>();
+  /** Stores whose health is checked shortly, each with the cancel of its timer. */
+  readonly #healthPending = new Map<string, () => void>();
   #wake: (() => void) | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
@@ -103,7 +106,7 @@ export class Engine {
     this.#running = false;
     this.#unwatch?.();
     this.#wake?.();
-    for (const timer of this.#healthPending.values()) clearTimeout(timer);
+    for (const cancel of this.#healthPending.values()) cancel();
     this.#healthPending.clear();
     for (const waiters of this.#waiters.values()) for (const wake of waiters) wake();
     await this.#loop;
@@ -127,9 +130,9 @@ export class Engine {
         this.#o.log.error({ err: error }, 'engine tick failed');
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#o.pollIntervalMs ?? 1_000);
+        const cancel = this.#o.clock.after(this.#o.pollIntervalMs ?? 1_000, resolve);
         this.#wake = () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         };
       });
@@ -182,15 +185,15 @@ export class Engine {
    */
   #healthSoon(id: string): void {
     if (this.#healthPending.has(id) || this.#active.has(id) || !this.#running) return;
-    const timer = setTimeout(() => {
+    const cancel = this.#o.clock.after(200, () => {
       this.#healthPending.delete(id);
       if (!this.#running || this.#active.has(id)) return;
       this.#o.repository
         .get(id)
         .then((store) => (store ? this.#checkHealth(store) : undefined))
         .catch((error: unknown) => this.#o.log.warn({ err: error, storeId: id }, 'health check failed'));
-    }, 200);
-    this.#healthPending.set(id, timer);
+    });
+    this.#healthPending.set(id, cancel);
   }
 
   async #checkHealth(store: StoreRecord): Promise<void> {
@@ -232,14 +235,27 @@ export class Engine {
       const waiters = this.#waiters.get(id) ?? new Set();
       this.#waiters.set(id, waiters);
       const done = () => {
-        clearTimeout(timer);
+        cancel();
         waiters.delete(done);
         if (waiters.size === 0) this.#waiters.delete(id);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const cancel = this.#o.clock.after(Math.max(0, ms), done);
       waiters.add(done);
     });
+  }
+
+  /** Calls `fn` every `ms` until the returned function is called. */
+  #every(ms: number, fn: () => void): () => void {
+    let cancel = () => {};
+    const schedule = () => {
+      cancel = this.#o.clock.after(ms, () => {
+        fn();
+        schedule();
+      });
+    };
+    schedule();
+    return () => cancel();
   }
 
   #deadlineFor(step: StoreStep, store: StoreRecord, now: Date): Date {
@@ -249,12 +265,9 @@ export class Engine {
 
   async #reconcile(claimed: StoreRecord): Promise<void> {
     const log = this.#o.log.child({ storeId: claimed.id });
-    const renew = setInterval(
-      () => {
-        void this.#o.repository.renewLease(claimed.id, this.owner, this.#o.leaseMs).catch(() => undefined);
-      },
-      Math.max(500, this.#o.leaseMs / 3),
-    );
+    const renew = this.#every(Math.max(500, this.#o.leaseMs / 3), () => {
+      void this.#o.repository.renewLease(claimed.id, this.owner, this.#o.leaseMs).catch(() => undefined);
+    });
     let nextAttemptAt: Date | null = null;
     try {
       let store: StoreRecord | null = claimed;
@@ -278,7 +291,7 @@ export class Engine {
         return;
       }
     } finally {
-      clearInterval(renew);
+      renew();
       await this.#o.repository.releaseLease(claimed.id, this.owner, nextAttemptAt).catch(() => undefined);
     }
   }
@@ -312,7 +325,6 @@ export class Engine {
 
     if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);
 
-    const started = Date.now();
     let outcome: StepOutcome;
     try {
       outcome = await runStep(context);
@@ -332,9 +344,8 @@ export class Engine {
           );
           return { kind: 'stop', nextAttemptAt: null };
         }
-        const duration = store.stepStartedAt
-          ? now.getTime() - store.stepStartedAt.getTime()
-          : Date.now() - started;
+        const finished = this.#o.clock.now();
+        const duration = finished.getTime() - (store.stepStartedAt ?? now).getTime();
         if (next.to.status === 'Ready')
           return { kind: 'continue', store: await this.#ready(store, duration, outcome.note) };
         if (next.to.status === 'Deleted')
@@ -345,8 +356,8 @@ export class Engine {
           this.owner,
           {
             step,
-            stepStartedAt: now,
-            deadlineAt: this.#deadlineFor(step, store, now),
+            stepStartedAt: finished,
+            deadlineAt: this.#deadlineFor(step, store, finished),
             attempt: 0,
             reasonCode: null,
             reasonMessage: null,
@@ -374,7 +385,7 @@ export class Engine {
       case 'retry': {
         const attempt = store.attempt + 1;
         this.#o.metrics.reconcileError(store.step);
-        const delay = backoffMs(attempt);
+        const delay = backoffMs(attempt, this.#o.random);
         log.warn(
           { step: store.step, attempt, delayMs: delay, error: outcome.error },
           'step failed, will retry',

@@ -1,11 +1,13 @@
 import { ClusterConflict } from '../../src/domain/errors.ts';
-import type {
-  ClusterPort,
-  HelmPort,
-  NamespaceSnapshot,
-  NamespaceSpec,
-  ReleaseSpec,
-  StoreRepository,
+import {
+  systemClock,
+  type Clock,
+  type ClusterPort,
+  type HelmPort,
+  type NamespaceSnapshot,
+  type NamespaceSpec,
+  type ReleaseSpec,
+  type StoreRepository,
 } from '../../src/domain/ports.ts';
 import { woocommerceNames } from '../../src/store-types/woocommerce/index.ts';
 
@@ -47,13 +49,16 @@ export class FakeWorld {
   readonly #flakyInstalls = new Map<string, number>();
   readonly #blockedDeletions = new Set<string>();
   readonly #listeners = new Set<(namespace: string) => void>();
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #timers = new Set<() => void>();
   readonly helmDelayMs: number;
   readonly namespaceDeleteMs: number;
+  /** The time helm takes and namespaces take to go pass on (a manual one replays a run). */
+  readonly clock: Clock;
 
-  constructor(options: { helmDelayMs: number; namespaceDeleteMs: number }) {
+  constructor(options: { helmDelayMs: number; namespaceDeleteMs: number; clock?: Clock }) {
     this.helmDelayMs = options.helmDelayMs;
     this.namespaceDeleteMs = options.namespaceDeleteMs;
+    this.clock = options.clock ?? systemClock;
   }
 
   // --- what the test (the "cluster") does -----------------------------------------------------
@@ -86,7 +91,7 @@ export class FakeWorld {
 
   /** Cancels pending namespace deletions' timers (end of a run). */
   dispose(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const cancel of this.#timers) cancel();
     this.#timers.clear();
     this.#listeners.clear();
   }
@@ -195,11 +200,11 @@ export class FakeWorld {
     if (!ns.terminating) {
       ns.terminating = true;
       if (!this.#blockedDeletions.has(namespace)) {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
+        const cancel = this.clock.after(this.namespaceDeleteMs, () => {
+          this.#timers.delete(cancel);
           if (!this.#blockedDeletions.has(namespace)) this.#finishDeletion(namespace);
-        }, this.namespaceDeleteMs);
-        this.#timers.add(timer);
+        });
+        this.#timers.add(cancel);
       }
     }
     return 'deleting';
@@ -332,7 +337,7 @@ export class FakeProcess {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    return new Promise((resolve) => this.#world.clock.after(ms, resolve));
   }
 
   cluster(): ClusterPort {

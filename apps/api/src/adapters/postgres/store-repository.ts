@@ -16,6 +16,7 @@ import {
 } from '../../domain/errors.ts';
 import { initialPosition, transition } from '../../domain/lifecycle.ts';
 import type {
+  Clock,
   CreateStoreInput,
   DeadlineFor,
   EventInput,
@@ -75,9 +76,16 @@ async function notifyQueued(tx: Tx): Promise<void> {
   );
 }
 
-async function appendEvent(tx: Tx, storeId: string, fromStatus: StoreStatus | null, event: EventInput) {
+async function appendEvent(
+  tx: Tx,
+  storeId: string,
+  fromStatus: StoreStatus | null,
+  event: EventInput,
+  at: SQL,
+) {
   await tx.insert(storeEvents).values({
     storeId,
+    at,
     actor: event.actor,
     fromStatus,
     toStatus: event.toStatus,
@@ -90,9 +98,25 @@ async function appendEvent(tx: Tx, storeId: string, fromStatus: StoreStatus | nu
 
 export class PostgresStoreRepository implements StoreRepository {
   readonly #db: Db;
+  readonly #clock: Clock | null;
 
-  constructor(options: { db: Db }) {
+  /**
+   * `clock`: the time the repository writes and compares leases and deadlines with. Unset, it is
+   * the database's own `now()`: one clock for every replica, so leases never depend on the hosts'
+   * clocks agreeing. Tests that replay a run set a manual one.
+   */
+  constructor(options: { db: Db; clock?: Clock }) {
     this.#db = options.db;
+    this.#clock = options.clock ?? null;
+  }
+
+  /** The current time in SQL. */
+  #now(): SQL {
+    return this.#clock ? sql`${this.#clock.now().toISOString()}::timestamptz` : sql`now()`;
+  }
+
+  #nowMs(): number {
+    return (this.#clock?.now() ?? new Date()).getTime();
   }
 
   async create(input: CreateStoreInput): Promise<{ store: StoreRecord; replayed: boolean }> {
@@ -104,7 +128,7 @@ export class PostgresStoreRepository implements StoreRepository {
           .select()
           .from(idempotencyKeys)
           .where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key)));
-        if (previous && previous.expiresAt > new Date()) {
+        if (previous && previous.expiresAt.getTime() > this.#nowMs()) {
           if (previous.requestHash !== requestHash) throw idempotencyKeyReused();
           const [row] = await tx.select().from(stores).where(eq(stores.id, previous.storeId));
           if (row) return { store: toRecord(row), replayed: true };
@@ -133,17 +157,25 @@ export class PostgresStoreRepository implements StoreRepository {
           name: input.name,
           type: input.type,
           ...initialPosition,
-          stepStartedAt: sql`now()`,
+          createdAt: this.#now(),
+          updatedAt: this.#now(),
+          stepStartedAt: this.#now(),
           deadlineAt: input.deadlineAt,
         })
         .returning();
       if (!row) throw new Error('insert returned no row');
-      await appendEvent(tx, row.id, null, {
-        actor: input.actor,
-        toStatus: initialPosition.status,
-        step: null,
-        message: 'created',
-      });
+      await appendEvent(
+        tx,
+        row.id,
+        null,
+        {
+          actor: input.actor,
+          toStatus: initialPosition.status,
+          step: null,
+          message: 'created',
+        },
+        this.#now(),
+      );
       if (input.idempotency) {
         await tx.insert(idempotencyKeys).values({
           tokenId: input.idempotency.tokenId,
@@ -258,15 +290,21 @@ export class PostgresStoreRepository implements StoreRepository {
           ...next.to,
           reasonCode: null,
           reasonMessage: null,
-          stepStartedAt: sql`now()`,
+          stepStartedAt: this.#now(),
           deadlineAt: next.to.step ? deadlineFor(next.to.step) : null,
           attempt: 0,
           nextAttemptAt: null,
-          updatedAt: sql`now()`,
+          updatedAt: this.#now(),
         })
         .where(eq(stores.id, id))
         .returning();
-      await appendEvent(tx, id, from.status, { actor, toStatus: next.to.status, step: null, message });
+      await appendEvent(
+        tx,
+        id,
+        from.status,
+        { actor, toStatus: next.to.status, step: null, message },
+        this.#now(),
+      );
       await notify(tx, id);
       // Queue positions change when a store joins or leaves the queue.
       if (isQueued(from) || isQueued(next.to)) await notifyQueued(tx);
@@ -294,7 +332,7 @@ export class PostgresStoreRepository implements StoreRepository {
           and(
             waitingInQueue(),
             // One that waited past its queue deadline is failed by claim() instead.
-            sql`(${stores.deadlineAt} IS NULL OR ${stores.deadlineAt} > now())`,
+            sql`(${stores.deadlineAt} IS NULL OR ${stores.deadlineAt} > ${this.#now()})`,
           ),
         )
         .orderBy(asc(stores.createdAt), asc(stores.id))
@@ -308,20 +346,26 @@ export class PostgresStoreRepository implements StoreRepository {
           .update(stores)
           .set({
             ...next.to,
-            stepStartedAt: sql`now()`,
+            stepStartedAt: this.#now(),
             deadlineAt: next.to.step ? deadlines.step(next.to.step) : null,
             provisionDeadlineAt: deadlines.provision,
             attempt: 0,
             nextAttemptAt: null,
-            updatedAt: sql`now()`,
+            updatedAt: this.#now(),
           })
           .where(eq(stores.id, row.id));
-        await appendEvent(tx, row.id, row.status as StoreStatus, {
-          actor,
-          toStatus: next.to.status,
-          step: row.step as StoreStep,
-          durationMs: row.stepStartedAt ? Math.max(0, Date.now() - row.stepStartedAt.getTime()) : null,
-        });
+        await appendEvent(
+          tx,
+          row.id,
+          row.status as StoreStatus,
+          {
+            actor,
+            toStatus: next.to.status,
+            step: row.step as StoreStep,
+            durationMs: row.stepStartedAt ? Math.max(0, this.#nowMs() - row.stepStartedAt.getTime()) : null,
+          },
+          this.#now(),
+        );
         await notify(tx, row.id);
         promoted++;
       }
@@ -340,10 +384,10 @@ export class PostgresStoreRepository implements StoreRepository {
             inFlight(),
             eq(stores.status, 'Deleting'),
             // Queued stores wait for promotion, not for an engine, until their queue deadline.
-            and(eq(stores.step, 'queued'), sql`${stores.deadlineAt} <= now()`),
+            and(eq(stores.step, 'queued'), sql`${stores.deadlineAt} <= ${this.#now()}`),
           ),
-          sql`(${stores.leaseExpiresAt} IS NULL OR ${stores.leaseExpiresAt} < now())`,
-          sql`(${stores.nextAttemptAt} IS NULL OR ${stores.nextAttemptAt} <= now() OR ${stores.deadlineAt} <= now())`,
+          sql`(${stores.leaseExpiresAt} IS NULL OR ${stores.leaseExpiresAt} < ${this.#now()})`,
+          sql`(${stores.nextAttemptAt} IS NULL OR ${stores.nextAttemptAt} <= ${this.#now()} OR ${stores.deadlineAt} <= ${this.#now()})`,
         ),
       )
       .orderBy(sql`${stores.nextAttemptAt} ASC NULLS FIRST`, asc(stores.updatedAt))
@@ -351,7 +395,10 @@ export class PostgresStoreRepository implements StoreRepository {
       .for('update', { skipLocked: true });
     const rows = await this.#db
       .update(stores)
-      .set({ leaseOwner: owner, leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+      .set({
+        leaseOwner: owner,
+        leaseExpiresAt: sql`${this.#now()} + ${`${leaseMs} milliseconds`}::interval`,
+      })
       .where(inArray(stores.id, due))
       .returning();
     return rows.map(toRecord);
@@ -360,7 +407,7 @@ export class PostgresStoreRepository implements StoreRepository {
   async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
     const rows = await this.#db
       .update(stores)
-      .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+      .set({ leaseExpiresAt: sql`${this.#now()} + ${`${leaseMs} milliseconds`}::interval` })
       .where(and(eq(stores.id, id), eq(stores.leaseOwner, owner)))
       .returning({ id: stores.id });
     return rows.length === 1;
@@ -383,10 +430,10 @@ export class PostgresStoreRepository implements StoreRepository {
       if (row.status !== current.status || row.step !== current.step) return null;
       const [updated] = await tx
         .update(stores)
-        .set({ ...patch, updatedAt: sql`now()` })
+        .set({ ...patch, updatedAt: this.#now() })
         .where(eq(stores.id, id))
         .returning();
-      if (event) await appendEvent(tx, id, row.status, event);
+      if (event) await appendEvent(tx, id, row.status, event, this.#now());
       await notify(tx, id);
       return updated ? toRecord(updated) : null;
     });
@@ -438,18 +485,24 @@ export class PostgresStoreRepository implements StoreRepository {
           status: to,
           reasonCode: reason?.code ?? null,
           reasonMessage: reason?.message ?? null,
-          updatedAt: sql`now()`,
+          updatedAt: this.#now(),
         })
         .where(and(eq(stores.id, id), eq(stores.status, from)))
         .returning({ id: stores.id });
       if (!updated) return false;
-      await appendEvent(tx, id, from, {
-        actor,
-        toStatus: to,
-        step: null,
-        reasonCode: reason?.code ?? null,
-        message: reason?.message ?? 'workloads ready again',
-      });
+      await appendEvent(
+        tx,
+        id,
+        from,
+        {
+          actor,
+          toStatus: to,
+          step: null,
+          reasonCode: reason?.code ?? null,
+          message: reason?.message ?? 'workloads ready again',
+        },
+        this.#now(),
+      );
       await notify(tx, id);
       return true;
     });
