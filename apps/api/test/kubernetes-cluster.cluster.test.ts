@@ -5,6 +5,7 @@ import { kube, kubeConfig, rejectionOf } from '../../../tools/cluster/test/kube.
 import { KubernetesCluster } from '../src/adapters/kubernetes/cluster.ts';
 import { ClusterConflict } from '../src/domain/errors.ts';
 import type { NamespaceSpec } from '../src/domain/ports.ts';
+import { storePolicy } from '../src/engine/policy.ts';
 
 // The Kubernetes adapter's namespace preparation against the real API server: what it does when
 // the cluster already holds something in a store's way.
@@ -32,12 +33,14 @@ function spec(id: string, name: string): NamespaceSpec {
   return {
     name,
     labels: { 'app.kubernetes.io/managed-by': 'urumi', 'urumi.io/store-id': id },
-    quota: { pods: '5' },
-    containerDefaults: {
-      request: { cpu: '50m', memory: '64Mi' },
-      limit: { cpu: '500m', memory: '256Mi' },
-      max: { cpu: '1', memory: '1Gi' },
-    },
+    policy: storePolicy({
+      quota: { pods: '5' },
+      containerDefaults: {
+        request: { cpu: '50m', memory: '64Mi' },
+        limit: { cpu: '500m', memory: '256Mi' },
+        max: { cpu: '1', memory: '1Gi' },
+      },
+    }),
     grant,
   };
 }

@@ -159,19 +159,40 @@ export const systemClock: Clock = {
 export interface NamespaceSpec {
   name: string;
   labels: Record<string, string>;
-  /** ResourceQuota `hard` limits. */
-  quota: Record<string, string>;
-  /** LimitRange defaults per container. */
-  containerDefaults: {
-    request: Record<string, string>;
-    limit: Record<string, string>;
-    max: Record<string, string>;
-  };
+  /** Applied before anything runs in the namespace (engine/policy.ts decides it). */
+  policy: NamespacePolicy;
   /**
    * When the platform runs with least privilege: bind this ClusterRole to the platform's
    * ServiceAccount inside the new namespace, before anything else is created in it.
    */
   grant?: { clusterRole: string; serviceAccount: { namespace: string; name: string } } | undefined;
+}
+
+/** A store namespace's guardrails, as data: a ResourceQuota, a LimitRange and NetworkPolicies. */
+export interface NamespacePolicy {
+  quota: { name: string; hard: Record<string, string> };
+  /** Defaults and the maximum per container. */
+  limitRange: {
+    name: string;
+    container: {
+      request: Record<string, string>;
+      limit: Record<string, string>;
+      max: Record<string, string>;
+    };
+  };
+  /** Each selects every pod of the namespace. */
+  networkPolicies: NetworkPolicyRule[];
+}
+
+export interface NetworkPolicyRule {
+  name: string;
+  /** A type listed with no rule of its own denies that direction. */
+  policyTypes: ('Ingress' | 'Egress')[];
+  /** Egress allowed: to the namespaces with these labels, on these ports. */
+  egress: {
+    toNamespaceLabels: Record<string, string>;
+    ports: { protocol: 'TCP' | 'UDP'; port: number }[];
+  }[];
 }
 
 /** What the engine can see of a store namespace, from watch caches (no API call per look). */

@@ -1,5 +1,5 @@
 import type { StoreType } from '@urumi/contracts';
-import type { NamespaceSnapshot, NamespaceSpec } from './ports.ts';
+import type { NamespacePolicy, NamespaceSnapshot } from './ports.ts';
 import type { Reason } from './reasons.ts';
 import type { StoreRecord } from './store.ts';
 
@@ -21,7 +21,11 @@ export interface StoreTypeDefinition {
   chart: string;
   /** Secrets created before helm runs, each key a fresh random value; the chart references them. */
   secrets: { name: string; keys: readonly string[] }[];
-  guardrails: Pick<NamespaceSpec, 'quota' | 'containerDefaults'>;
+  /** The type's room in its namespace: quota `hard` limits and container defaults. */
+  guardrails: {
+    quota: NamespacePolicy['quota']['hard'];
+    containerDefaults: NamespacePolicy['limitRange']['container'];
+  };
   /** Helm values for a store. Never secrets: those live only in the Secrets above. */
   values(store: StoreRecord, context: { host: string }): Record<string, unknown>;
   /**

@@ -16,7 +16,8 @@ import { deadlines, transition, type StepBudgets } from '../domain/lifecycle.ts'
 import type { Reason } from '../domain/reasons.ts';
 import type { StoreTypeDefinition } from '../domain/store-type.ts';
 import type { StoreRecord } from '../domain/store.ts';
-import { diagnose } from './diagnose.ts';
+import { missedDeadlineReason } from './deadline.ts';
+import { HealthMonitor } from './health.ts';
 import { runStep, type StepContext, type StepOutcome } from './steps/index.ts';
 
 export interface EngineOptions {
@@ -81,8 +82,7 @@ export class Engine {
   readonly #o: EngineOptions;
   readonly #active = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
-  /** Stores whose health is checked shortly, each with the cancel of its timer. */
-  readonly #healthPending = new Map<string, () => void>();
+  readonly #health: HealthMonitor;
   #wake: (() => void) | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
@@ -92,6 +92,11 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.#o = options;
     this.owner = options.owner ?? `engine-${randomBytes(4).toString('hex')}`;
+    this.#health = new HealthMonitor({
+      ...options,
+      actor: this.owner,
+      busy: (id) => this.#active.has(id) || !this.#running,
+    });
   }
 
   start(): void {
@@ -106,8 +111,7 @@ export class Engine {
     this.#running = false;
     this.#unwatch?.();
     this.#wake?.();
-    for (const cancel of this.#healthPending.values()) cancel();
-    this.#healthPending.clear();
+    this.#health.stop();
     for (const waiters of this.#waiters.values()) for (const wake of waiters) wake();
     await this.#loop;
   }
@@ -152,7 +156,7 @@ export class Engine {
     });
     if (now - this.#lastHealthSweep >= (this.#o.healthIntervalMs ?? 5_000)) {
       this.#lastHealthSweep = now;
-      await this.sweepHealth();
+      await this.#health.sweep();
     }
     const room = (this.#o.concurrency ?? 100) - this.#active.size;
     if (room <= 0) return;
@@ -169,64 +173,11 @@ export class Engine {
     }
   }
 
-  /**
-   * Ready stores whose long-running workloads stop being ready become Degraded (with the reason the
-   * cluster shows), and Degraded stores that recover become Ready again. Reads only watch caches.
-   */
-  async sweepHealth(): Promise<void> {
-    const stores = await this.#o.repository.listInStatus(['Ready', 'Degraded'], 2_000);
-    for (const store of stores) await this.#checkHealth(store);
-  }
-
-  /**
-   * A watch event for a store that no step is waiting on: check its health soon (after the burst
-   * of events one change makes), so a database pod that is back within seconds still shows as
-   * Degraded in between, and recovery is seen at once rather than at the next sweep.
-   */
-  #healthSoon(id: string): void {
-    if (this.#healthPending.has(id) || this.#active.has(id) || !this.#running) return;
-    const cancel = this.#o.clock.after(200, () => {
-      this.#healthPending.delete(id);
-      if (!this.#running || this.#active.has(id)) return;
-      this.#o.repository
-        .get(id)
-        .then((store) => (store ? this.#checkHealth(store) : undefined))
-        .catch((error: unknown) => this.#o.log.warn({ err: error, storeId: id }, 'health check failed'));
-    });
-    this.#healthPending.set(id, cancel);
-  }
-
-  async #checkHealth(store: StoreRecord): Promise<void> {
-    if (store.status !== 'Ready' && store.status !== 'Degraded') return;
-    const definition = this.#o.storeTypes.get(store.type);
-    if (!definition) return;
-    const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
-    const unhealthy = [definition.checks.database(snapshot), definition.checks.app(snapshot)].find(
-      (check) => check.kind !== 'ready',
-    );
-    const healthy = snapshot.exists && !unhealthy;
-    const next = transition(store, healthy ? 'recover' : 'degrade');
-    if (next.kind !== 'move') return;
-    if (next.to.status === 'Degraded') {
-      const reason: Reason = snapshot.exists
-        ? (diagnose(snapshot) ?? {
-            code: 'NOT_READY',
-            message: unhealthy?.kind === 'waiting' ? unhealthy.detail : 'a store workload is no longer ready',
-          })
-        : { code: 'KUBERNETES_ERROR', message: `namespace store-${store.id} no longer exists` };
-      await this.#o.repository.setHealth(store.id, store.status, next.to.status, reason, this.owner);
-      this.#o.log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
-    } else {
-      await this.#o.repository.setHealth(store.id, store.status, next.to.status, null, this.owner);
-      this.#o.log.info({ storeId: store.id }, 'store recovered');
-    }
-  }
-
   #notifyNamespace(namespace: string): void {
     const id = namespace.startsWith('store-') ? namespace.slice('store-'.length) : null;
     const waiters = id ? this.#waiters.get(id) : undefined;
     if (waiters) for (const wake of waiters) wake();
-    else if (id) this.#healthSoon(id);
+    else if (id) this.#health.soon(id);
   }
 
   /** Resolves on a watch event for the store's namespace, after `ms`, or on stop. */
@@ -323,7 +274,7 @@ export class Engine {
       unasked: this.#o.unaskedTypes?.includes(store.type) ?? false,
     };
 
-    if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(context, log);
+    if (store.deadlineAt && now >= store.deadlineAt) return this.#missedDeadline(store, log);
 
     let outcome: StepOutcome;
     try {
@@ -400,39 +351,8 @@ export class Engine {
     }
   }
 
-  async #missedDeadline(
-    context: StepContext,
-    log: Logger,
-  ): Promise<{ kind: 'stop'; nextAttemptAt: Date | null }> {
-    const { store } = context;
-    const snapshot = this.#o.cluster.snapshot(`store-${store.id}`);
-    const warnings = await this.#o.cluster.warnings(`store-${store.id}`).catch(() => []);
-    // What the step itself last saw holding the store (a page of its site not answering) is the
-    // most specific reason; else what the cluster shows.
-    const recorded =
-      store.status === 'Provisioning' && store.reasonCode && store.reasonMessage
-        ? { code: store.reasonCode, message: store.reasonMessage }
-        : null;
-    const found = store.status === 'Deleting' ? null : (recorded ?? diagnose(snapshot, warnings));
-    const blockers =
-      store.status === 'Deleting'
-        ? await this.#o.cluster.deletionBlockers(`store-${store.id}`).catch(() => null)
-        : null;
-    const reason: Reason =
-      store.step === 'queued'
-        ? {
-            code: 'TIMEOUT',
-            message:
-              'the store waited in the provisioning queue past its deadline (QUEUE_TIMEOUT_SECONDS): ' +
-              'the provisioning slots stayed busy; retry it, or raise MAX_CONCURRENT_PROVISIONS',
-          }
-        : store.status === 'Deleting'
-          ? {
-              code: 'TEARDOWN_BLOCKED',
-              message: blockers ?? `teardown step ${store.step} did not finish in time`,
-            }
-          : (found ?? { code: 'TIMEOUT', message: `step ${store.step} did not finish before its deadline` });
-    await this.#fail(store, reason, log);
+  async #missedDeadline(store: StoreRecord, log: Logger): Promise<{ kind: 'stop'; nextAttemptAt: null }> {
+    await this.#fail(store, await missedDeadlineReason(store, this.#o.cluster), log);
     return { kind: 'stop', nextAttemptAt: null };
   }
 

@@ -22,6 +22,7 @@ import type {
   ClusterPort,
   JobView,
   NamespaceSnapshot,
+  NamespacePolicy,
   NamespaceSpec,
   PodView,
   WorkloadView,
@@ -336,65 +337,58 @@ export class KubernetesCluster implements ClusterPort {
         }
       }
     }
+    await this.#applyPolicy(namespace, spec.policy, labels);
+  }
+
+  /** The namespace's guardrails, converged to `policy` (created, or replaced where they exist). */
+  async #applyPolicy(
+    namespace: string,
+    policy: NamespacePolicy,
+    labels: Record<string, string>,
+  ): Promise<void> {
+    const quota = { metadata: { name: policy.quota.name, labels }, spec: { hard: policy.quota.hard } };
     await this.#apply(
-      () =>
-        this.#core.createNamespacedResourceQuota({
-          namespace,
-          body: { metadata: { name: 'store-quota', labels }, spec: { hard: spec.quota } },
-        }),
-      () =>
-        this.#core.replaceNamespacedResourceQuota({
-          name: 'store-quota',
-          namespace,
-          body: { metadata: { name: 'store-quota', labels }, spec: { hard: spec.quota } },
-        }),
+      () => this.#core.createNamespacedResourceQuota({ namespace, body: quota }),
+      () => this.#core.replaceNamespacedResourceQuota({ name: policy.quota.name, namespace, body: quota }),
     );
+    const { container } = policy.limitRange;
     const limitRange = {
-      metadata: { name: 'store-limits', labels },
+      metadata: { name: policy.limitRange.name, labels },
       spec: {
         limits: [
           {
             type: 'Container',
-            defaultRequest: spec.containerDefaults.request,
-            _default: spec.containerDefaults.limit,
-            max: spec.containerDefaults.max,
+            defaultRequest: container.request,
+            _default: container.limit,
+            max: container.max,
           },
         ],
       },
     };
     await this.#apply(
       () => this.#core.createNamespacedLimitRange({ namespace, body: limitRange }),
-      () => this.#core.replaceNamespacedLimitRange({ name: 'store-limits', namespace, body: limitRange }),
+      () =>
+        this.#core.replaceNamespacedLimitRange({ name: policy.limitRange.name, namespace, body: limitRange }),
     );
-    // Deny everything by default; the store's chart adds the few flows it needs.
-    const denyAll = {
-      metadata: { name: 'default-deny', labels },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    };
-    await this.#apply(
-      () => this.#net.createNamespacedNetworkPolicy({ namespace, body: denyAll }),
-      () => this.#net.replaceNamespacedNetworkPolicy({ name: 'default-deny', namespace, body: denyAll }),
-    );
-    const allowDns = {
-      metadata: { name: 'allow-dns', labels },
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-        ],
-      },
-    };
-    await this.#apply(
-      () => this.#net.createNamespacedNetworkPolicy({ namespace, body: allowDns }),
-      () => this.#net.replaceNamespacedNetworkPolicy({ name: 'allow-dns', namespace, body: allowDns }),
-    );
+    for (const rule of policy.networkPolicies) {
+      const body = {
+        metadata: { name: rule.name, labels },
+        spec: {
+          podSelector: {},
+          policyTypes: rule.policyTypes,
+          ...(rule.egress.length > 0 && {
+            egress: rule.egress.map((e) => ({
+              to: [{ namespaceSelector: { matchLabels: e.toNamespaceLabels } }],
+              ports: e.ports,
+            })),
+          }),
+        },
+      };
+      await this.#apply(
+        () => this.#net.createNamespacedNetworkPolicy({ namespace, body }),
+        () => this.#net.replaceNamespacedNetworkPolicy({ name: rule.name, namespace, body }),
+      );
+    }
   }
 
   /** Create, or replace when it exists: the object converges to the desired spec either way. */
