@@ -18,15 +18,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ClusterConflict } from '../../domain/errors.ts';
-import type {
-  ClusterPort,
-  JobView,
-  NamespaceSnapshot,
-  NamespacePolicy,
-  NamespaceSpec,
-  PodView,
-  WorkloadView,
-} from '../../domain/ports.ts';
+import type { ClusterPort, NamespaceSnapshot, NamespacePolicy, NamespaceSpec } from '../../domain/ports.ts';
+import { deploymentView, isPodReady, jobView, podView, statefulSetView } from './views.ts';
 
 /** Every store object carries this label (the namespace too), so watches select only ours. */
 const storeSelector = 'urumi.io/store-id';
@@ -45,82 +38,6 @@ function ignore(...codes: number[]) {
 
 interface Watched<T extends KubernetesObject> {
   list(namespace?: string): ReadonlyArray<T>;
-}
-
-function workloadOf(
-  w: V1Deployment | V1StatefulSet,
-  ready: number,
-  available: number,
-  upToDate: boolean,
-): WorkloadView {
-  const failure = w.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-  return {
-    name: w.metadata?.name ?? '',
-    desired: w.spec?.replicas ?? 1,
-    ready,
-    available,
-    upToDate,
-    failure: failure?.message ?? null,
-    stuckPods: [],
-  };
-}
-
-function deploymentView(d: V1Deployment): WorkloadView {
-  const desired = d.spec?.replicas ?? 1;
-  const observed = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
-  return workloadOf(
-    d,
-    d.status?.readyReplicas ?? 0,
-    d.status?.availableReplicas ?? 0,
-    observed && (d.status?.updatedReplicas ?? 0) >= desired,
-  );
-}
-
-function statefulSetView(s: V1StatefulSet): WorkloadView {
-  const observed = (s.status?.observedGeneration ?? 0) >= (s.metadata?.generation ?? 0);
-  const rolled =
-    s.spec?.updateStrategy?.type === 'OnDelete' || s.status?.currentRevision === s.status?.updateRevision;
-  const ready = s.status?.readyReplicas ?? 0;
-  return workloadOf(s, ready, s.status?.availableReplicas ?? ready, observed && rolled);
-}
-
-function jobView(j: V1Job): JobView {
-  const condition = (type: string) =>
-    j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-  const failed = condition('Failed');
-  return {
-    name: j.metadata?.name ?? '',
-    complete: Boolean(condition('Complete')),
-    failed: Boolean(failed),
-    message: failed ? `${failed.reason ?? ''} ${failed.message ?? ''}`.trim() : null,
-  };
-}
-
-function isPodReady(p: V1Pod): boolean {
-  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-function podView(p: V1Pod): PodView {
-  const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
-  const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  return {
-    name: p.metadata?.name ?? '',
-    phase: p.status?.phase ?? 'Unknown',
-    ready: isPodReady(p),
-    unschedulable:
-      scheduled?.status === 'False' && scheduled.reason === 'Unschedulable'
-        ? (scheduled.message ?? 'unschedulable')
-        : null,
-    waiting: statuses
-      .map((s) => s.state?.waiting)
-      .filter((w) => w?.reason)
-      .map((w) => ({ reason: w!.reason!, message: w!.message ?? '' })),
-    terminated: statuses
-      .flatMap((s) => [s.state?.terminated, s.lastState?.terminated])
-      .filter((t) => t?.reason)
-      .map((t) => ({ reason: t!.reason!, exitCode: t!.exitCode })),
-    restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
-  };
 }
 
 /**
