@@ -59,6 +59,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The constraint a unique violation (SQLSTATE 23505) broke, found on the error or one it wraps
+ * (Drizzle wraps the driver's); null for any other error.
+ */
+export function uniqueViolationOf(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505') return typeof constraint === 'string' ? constraint : '';
+  }
+  return null;
+}
+
 const migrationsFolder = join(import.meta.dirname, 'migrations');
 const migrationLock = 7_201_000;
 

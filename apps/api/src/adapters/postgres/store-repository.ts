@@ -10,7 +10,7 @@ import {
 import { initialPosition, transition } from '../../domain/lifecycle.ts';
 import type { Clock, CreateStoreInput, DeadlineFor, StoreRepository } from '../../domain/ports.ts';
 import { isQueued, type StoreRecord } from '../../domain/store.ts';
-import type { Db } from './database.ts';
+import { uniqueViolationOf, type Db } from './database.ts';
 import { idempotencyKeys, storeEvents, stores } from './schema.ts';
 import {
   admissionLock,
@@ -25,6 +25,10 @@ import {
 import { StoreWork } from './store-work.ts';
 
 export { storeChangesChannel } from './store-rows.ts';
+
+/** The unique indexes admission relies on (schema.ts). */
+const liveNameConstraint = 'stores_live_name_unique';
+const idempotencyKeyConstraint = 'idempotency_keys_token_id_key_pk';
 
 function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -53,9 +57,25 @@ export class PostgresStoreRepository implements StoreRepository {
     this.#work = new StoreWork(this.#db, this.#now);
   }
 
+  /**
+   * Admits a store: idempotency, the name, `MAX_STORES`. Everything that can run in parallel does;
+   * only the count is serialised, last: under the admission lock the transaction counts the live
+   * stores (its own among them, every earlier admission committed) and commits at once, so
+   * `MAX_STORES` holds under any concurrency while the inserts of many creates overlap.
+   */
   async create(input: CreateStoreInput): Promise<{ store: StoreRecord; replayed: boolean }> {
+    try {
+      return await this.#admit(input);
+    } catch (error) {
+      // Two requests with one Idempotency-Key raced to its row: the loser replays the winner's store.
+      if (input.idempotency && uniqueViolationOf(error) === idempotencyKeyConstraint)
+        return this.#admit(input);
+      throw error;
+    }
+  }
+
+  async #admit(input: CreateStoreInput): Promise<{ store: StoreRecord; replayed: boolean }> {
     return this.#db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(${admissionLock})`);
       if (input.idempotency) {
         const { tokenId, key, requestHash } = input.idempotency;
         const [previous] = await tx
@@ -73,18 +93,18 @@ export class PostgresStoreRepository implements StoreRepository {
             .where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key)));
         }
       }
-      const [counted] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(stores)
-        .where(ne(stores.status, 'Deleted'));
-      if ((counted?.n ?? 0) >= input.maxStores) throw storeLimitReached(input.maxStores);
-      const [taken] = await tx
-        .select({ id: stores.id })
-        .from(stores)
-        .where(and(eq(stores.name, input.name), ne(stores.status, 'Deleted')));
-      if (taken) throw nameTaken(input.name);
-
-      const [row] = await tx
+      // The key first: a request racing this one with the same key waits on it, then replays.
+      if (input.idempotency) {
+        await tx.insert(idempotencyKeys).values({
+          tokenId: input.idempotency.tokenId,
+          key: input.idempotency.key,
+          requestHash: input.idempotency.requestHash,
+          storeId: input.id,
+          expiresAt: input.idempotency.expiresAt,
+        });
+      }
+      // A live store of the same name makes the unique index refuse the insert.
+      const row = await tx
         .insert(stores)
         .values({
           id: input.id,
@@ -96,30 +116,30 @@ export class PostgresStoreRepository implements StoreRepository {
           stepStartedAt: this.#now.sql(),
           deadlineAt: input.deadlineAt,
         })
-        .returning();
+        .returning()
+        .then(
+          ([inserted]) => inserted,
+          (error: unknown) => {
+            if (uniqueViolationOf(error) === liveNameConstraint) throw nameTaken(input.name);
+            throw error;
+          },
+        );
       if (!row) throw new Error('insert returned no row');
       await appendEvent(
         tx,
         row.id,
         null,
-        {
-          actor: input.actor,
-          toStatus: initialPosition.status,
-          step: null,
-          message: 'created',
-        },
+        { actor: input.actor, toStatus: initialPosition.status, step: null, message: 'created' },
         this.#now.sql(),
       );
-      if (input.idempotency) {
-        await tx.insert(idempotencyKeys).values({
-          tokenId: input.idempotency.tokenId,
-          key: input.idempotency.key,
-          requestHash: input.idempotency.requestHash,
-          storeId: row.id,
-          expiresAt: input.idempotency.expiresAt,
-        });
-      }
       await notify(tx, row.id);
+      // Last, and held only until the commit that follows: count the live stores, this one too.
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${admissionLock})`);
+      const [counted] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(stores)
+        .where(ne(stores.status, 'Deleted'));
+      if ((counted?.n ?? 0) > input.maxStores) throw storeLimitReached(input.maxStores);
       return { store: toRecord(row), replayed: false };
     });
   }
