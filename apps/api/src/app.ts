@@ -111,6 +111,7 @@ export async function createApp(o: AppOptions) {
                 ingressAddress: config.ingressAddress,
               }),
         budgets,
+        repairAfterMs: config.REPAIR_AFTER_SECONDS * 1000,
       })
     : null;
 

@@ -99,6 +99,11 @@ const envSchema = z.object({
   PROVISION_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
   /** Deadline of each teardown step (uninstall, volumes, namespace-delete). */
   DELETE_TIMEOUT_SECONDS: intFrom(10, 86_400).default(300),
+  /**
+   * How long a Degraded store may take to recover by itself (a restarted pod) before the engine
+   * repairs it: its Secrets and release re-applied, then checked like a new store, up to 3 times.
+   */
+  REPAIR_AFTER_SECONDS: intFrom(1, 86_400).default(120),
   /** How long a store may wait in the queue before it fails. */
   QUEUE_TIMEOUT_SECONDS: intFrom(10, 7 * 86_400).default(3_600),
   URUMI_ADMIN_TOKEN: z.string().min(32, 'at least 32 characters').optional(),

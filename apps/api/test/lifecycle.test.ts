@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   deadlines,
   eventsIn,
+  repairSteps,
   initialPosition,
   lifecycleEvents,
   transition,
@@ -36,8 +37,12 @@ const positions: Position[] = [
   ...provisionSteps.map((step) => at('Provisioning', step, 'present')),
   at('Ready', null, 'present'),
   at('Degraded', null, 'present'),
+  // A Degraded store being repaired runs the repair steps.
+  ...repairSteps.map((step) => at('Degraded', step, 'present')),
   // A Failed store keeps the step it failed at; its desired state says whether a retry provisions.
   ...provisionSteps.map((step) => at('Failed', step, 'present')),
+  // A Degraded store that could not be repaired fails with no step.
+  at('Failed', null, 'present'),
   ...teardownSteps.map((step) => at('Failed', step, 'absent')),
   ...teardownSteps.map((step) => at('Deleting', step, 'absent')),
   at('Deleted', null, 'absent'),
@@ -52,24 +57,24 @@ const allow = (from: Position, event: LifecycleEvent, outcome: Transition) =>
   expected.set(key(from, event), { from, event, outcome });
 
 allow(at('Provisioning', 'queued', 'present'), 'promote', moveTo('Provisioning', 'namespace', 'present'));
-provisionSteps.slice(1).forEach((step, index, rest) => {
-  const next = rest[index + 1];
-  allow(
-    at('Provisioning', step, 'present'),
-    'step-done',
-    next ? moveTo('Provisioning', next, 'present') : moveTo('Ready', null, 'present'),
-  );
-});
-teardownSteps.forEach((step, index) => {
-  const next = teardownSteps[index + 1];
-  allow(
-    at('Deleting', step, 'absent'),
-    'step-done',
-    next ? moveTo('Deleting', next, 'absent') : moveTo('Deleted', null, 'absent'),
-  );
-});
+/** Each step of `order`, done, moves to the next; the last one to `last`. */
+function walk(status: StoreStatus, order: readonly StoreStep[], last: StoreStatus, desired: Desired) {
+  order.forEach((step, index) => {
+    const next = order[index + 1];
+    allow(
+      at(status, step, desired),
+      'step-done',
+      next ? moveTo(status, next, desired) : moveTo(last, null, desired),
+    );
+  });
+}
+walk('Provisioning', provisionSteps.slice(1), 'Ready', 'present');
+walk('Deleting', teardownSteps, 'Deleted', 'absent');
+walk('Degraded', repairSteps, 'Ready', 'present');
+allow(at('Degraded', null, 'present'), 'repair', moveTo('Degraded', 'secrets', 'present'));
 for (const from of positions) {
-  if (from.status === 'Provisioning' || from.status === 'Deleting')
+  // A Degraded store fails too: a repair that does not bring it back, or none left to try.
+  if (['Provisioning', 'Deleting', 'Degraded'].includes(from.status))
     allow(from, 'fail', moveTo('Failed', from.step, from.desired));
   if (['Provisioning', 'Ready', 'Degraded', 'Failed'].includes(from.status))
     allow(from, 'delete', moveTo('Deleting', 'uninstall', 'absent'));

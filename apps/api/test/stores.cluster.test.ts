@@ -129,6 +129,33 @@ describe('WooCommerce stores on the cluster', () => {
     expect(statuses.slice(-2)).toEqual(['Degraded', 'Ready']);
   });
 
+  it('repairs a store whose Deployment was deleted: Degraded, then its release re-applied after REPAIR_AFTER_SECONDS, and Ready again with the repair on its timeline', async () => {
+    const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()), {
+      REPAIR_AFTER_SECONDS: '3',
+    });
+    const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });
+    await waitForStore(urumi, store.id, (s) => s.status === 'Ready');
+    const { apps } = kube();
+    const namespace = store.namespace;
+    const before = await apps.readNamespacedDeployment({ name: 'wordpress', namespace });
+    // Kubernetes never brings a deleted Deployment back by itself.
+    await apps.deleteNamespacedDeployment({ name: 'wordpress', namespace });
+    const degraded = await waitForStore(urumi, store.id, (s) => s.status === 'Degraded', 30_000);
+    expect(degraded.reason?.code).toBeTruthy();
+    expect(degraded.deadlineAt).not.toBeNull();
+    const back = await waitForStore(urumi, store.id, (s) => s.status === 'Ready', 120_000);
+    expect(back.reason).toBeNull();
+    const after = await apps.readNamespacedDeployment({ name: 'wordpress', namespace });
+    expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
+    const events = await eventsOf(urumi, store.id);
+    const repair = events.find((e) => e.message?.startsWith('repair 1 of 3: '));
+    expect(repair).toMatchObject({ fromStatus: 'Degraded', toStatus: 'Degraded', step: null });
+    // The repair ran the steps from the Secrets on and ended Ready.
+    const repaired = events.slice(events.indexOf(repair!) + 1);
+    expect(repaired.map((e) => e.step)).toEqual(['secrets', 'release', 'database', 'app', 'setup', 'verify']);
+    expect(repaired.at(-1)?.toStatus).toBe('Ready');
+  });
+
   it('marks a Ready store Degraded while its database pod is being deleted, though Kubernetes still counts that pod ready', async () => {
     const urumi = await startUrumi(await sharedSetup(await freshPostgresUrl()));
     const { body: store } = await urumi.api<Store>('POST', '/api/stores', { type: 'woocommerce' });

@@ -29,6 +29,8 @@ export const lifecycleEvents = [
   'degrade',
   /** The engine's health check: a Degraded store's workloads are ready again. */
   'recover',
+  /** The engine: a Degraded store past its deadline is repaired (its Secrets and release re-applied). */
+  'repair',
 ] as const;
 export type LifecycleEvent = (typeof lifecycleEvents)[number];
 
@@ -38,6 +40,13 @@ export type LifecycleEvent = (typeof lifecycleEvents)[number];
  * this position, with the reason in words (the API answers 409 with it).
  */
 export type Transition = { kind: 'move'; to: Position } | { kind: 'stay' } | { kind: 'refused'; why: string };
+
+/**
+ * The steps a repair runs, in a Degraded store: what a provision does from its Secrets on, each
+ * safe to repeat, so missing Secrets are made again and the release re-applied (a deleted or edited
+ * workload comes back); then the same readiness and site checks as a new store's.
+ */
+export const repairSteps = provisionSteps.slice(provisionSteps.indexOf('secrets'));
 
 /** Where every store starts: waiting in the provisioning queue. */
 export const initialPosition = {
@@ -88,7 +97,17 @@ const table: Record<StoreStatus, Partial<Record<LifecycleEvent, Rule>>> = {
   },
   Degraded: {
     delete: startTeardown,
-    recover: (from) => move('Ready', null, from.desired),
+    // A repair in progress ends Ready through its own checks, not through the health watch.
+    recover: (from) =>
+      from.step === null
+        ? move('Ready', null, from.desired)
+        : { kind: 'refused', why: 'the store is being repaired' },
+    repair: (from) =>
+      from.step === null
+        ? move('Degraded', repairSteps[0]!, from.desired)
+        : { kind: 'refused', why: 'the store is already being repaired' },
+    'step-done': nextIn(repairSteps, 'Ready'),
+    fail,
   },
   Failed: {
     delete: startTeardown,
@@ -118,6 +137,7 @@ const refusedAs: Record<LifecycleEvent, string> = {
   retry: 'be retried',
   degrade: 'become Degraded',
   recover: 'recover',
+  repair: 'be repaired',
 };
 
 /** What `event` does to a store at `from`. Pure: the same position and event, the same answer. */

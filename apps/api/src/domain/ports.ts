@@ -104,8 +104,9 @@ export interface StoreRepository {
   listInStatus(statuses: StoreStatus[], limit: number): Promise<StoreRecord[]>;
   /**
    * Moves a store between Ready and Degraded (domain/lifecycle.ts, `degrade` and `recover`) if it
-   * is still `from`. No lease is needed: the change is a compare-and-set on the status, so two
-   * engines sweeping at once write it once.
+   * is still `from` and not being repaired. No lease is needed: the change is a compare-and-set on
+   * the status, so two engines sweeping at once write it once. `deadlineAt`: when a Degraded store
+   * is repaired if it has not recovered by then.
    */
   setHealth(
     id: string,
@@ -113,6 +114,7 @@ export interface StoreRepository {
     to: StoreStatus,
     reason: { code: ReasonCode; message: string } | null,
     actor: string,
+    deadlineAt?: Date | null,
   ): Promise<boolean>;
   /** Number of stores per status, and how many wait in the queue (for metrics). */
   counts(): Promise<{ byStatus: Record<string, number>; queued: number }>;

@@ -6,8 +6,8 @@ import { diagnose } from './diagnose.ts';
 
 /**
  * Why a store that missed its deadline fails: the most specific reason there is. In the queue,
- * that the slots stayed busy; in teardown, what holds the namespace; in a provision, what the step
- * last saw holding the store (a page of its site not answering), else what the cluster shows,
+ * that the slots stayed busy; in teardown, what holds the namespace; in a provision or a repair,
+ * what last held the store (why it is Degraded, or a page of its site not answering) (a page of its site not answering), else what the cluster shows,
  * else TIMEOUT naming the step.
  */
 export async function missedDeadlineReason(store: StoreRecord, cluster: ClusterPort): Promise<Reason> {
@@ -26,7 +26,11 @@ export async function missedDeadlineReason(store: StoreRecord, cluster: ClusterP
       message: blockers ?? `teardown step ${store.step} did not finish in time`,
     };
   }
-  if (store.status === 'Provisioning' && store.reasonCode && store.reasonMessage)
+  if (
+    (store.status === 'Provisioning' || store.status === 'Degraded') &&
+    store.reasonCode &&
+    store.reasonMessage
+  )
     return { code: store.reasonCode, message: store.reasonMessage };
   const warnings = await cluster.warnings(namespace).catch(() => []);
   return (

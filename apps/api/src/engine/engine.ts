@@ -54,6 +54,10 @@ export interface EngineOptions {
   grant?: NamespaceSpec['grant'];
   /** How often Ready and Degraded stores are checked against the watch caches. */
   healthIntervalMs?: number;
+  /** How long a Degraded store may take to recover by itself before it is repaired. */
+  repairAfterMs?: number;
+  /** Repairs tried on a store that stays Degraded before it fails. */
+  maxRepairs?: number;
   /**
    * Sends the verify step's HTTP requests to each store. Absent or null: stores are not asked
    * (STORE_SITE_CHECK=off), and the verify event says so.
@@ -94,6 +98,7 @@ export class Engine {
     this.owner = options.owner ?? `engine-${randomBytes(4).toString('hex')}`;
     this.#health = new HealthMonitor({
       ...options,
+      repairAfterMs: options.repairAfterMs ?? 120_000,
       actor: this.owner,
       busy: (id) => this.#active.has(id) || !this.#running,
     });
@@ -258,7 +263,9 @@ export class Engine {
   > {
     const definition = this.#o.storeTypes.get(store.type);
     const now = this.#o.clock.now();
-    if (!definition || !store.step) return { kind: 'stop', nextAttemptAt: null };
+    if (!definition) return { kind: 'stop', nextAttemptAt: null };
+    if (store.status === 'Degraded' && !store.step) return this.#repair(store, log);
+    if (!store.step) return { kind: 'stop', nextAttemptAt: null };
     const context: StepContext = {
       store,
       definition,
@@ -351,6 +358,53 @@ export class Engine {
     }
   }
 
+  /**
+   * A Degraded store that did not recover by its deadline: repaired (domain/lifecycle.ts, `repair`),
+   * its Secrets and release re-applied and then checked like a new store's, at most `maxRepairs`
+   * times since it was last Ready; after that it fails with the reason it is Degraded.
+   */
+  async #repair(
+    store: StoreRecord,
+    log: Logger,
+  ): Promise<{ kind: 'continue'; store: StoreRecord | null } | { kind: 'stop'; nextAttemptAt: null }> {
+    const now = this.#o.clock.now();
+    if (!store.deadlineAt || now < store.deadlineAt) return { kind: 'stop', nextAttemptAt: null };
+    const maxRepairs = this.#o.maxRepairs ?? 3;
+    const since = (store.readyAt ?? store.createdAt).getTime();
+    const tried = (await this.#o.repository.events(store.id)).filter(
+      (e) => e.message?.startsWith('repair ') && Date.parse(e.at) >= since,
+    ).length;
+    const why = store.reasonMessage ?? 'a store workload is not ready';
+    if (tried >= maxRepairs) {
+      await this.#fail(
+        store,
+        {
+          code: store.reasonCode ?? 'NOT_READY',
+          message: `${why} (still, after ${tried} repair${tried === 1 ? '' : 's'})`,
+        },
+        log,
+      );
+      return { kind: 'stop', nextAttemptAt: null };
+    }
+    const next = transition(store, 'repair');
+    if (next.kind !== 'move') return { kind: 'stop', nextAttemptAt: null };
+    const step = next.to.step!;
+    const updated = await this.#o.repository.update(
+      store,
+      this.owner,
+      { step, stepStartedAt: now, deadlineAt: this.#deadlineFor(step, store, now), attempt: 0 },
+      {
+        actor: this.owner,
+        toStatus: next.to.status,
+        step: null,
+        reasonCode: store.reasonCode,
+        message: `repair ${tried + 1} of ${maxRepairs}: ${why}`,
+      },
+    );
+    log.warn({ step, repair: tried + 1, reason: store.reasonCode }, 'repairing store');
+    return { kind: 'continue', store: updated };
+  }
+
   async #missedDeadline(store: StoreRecord, log: Logger): Promise<{ kind: 'stop'; nextAttemptAt: null }> {
     await this.#fail(store, await missedDeadlineReason(store, this.#o.cluster), log);
     return { kind: 'stop', nextAttemptAt: null };
@@ -398,6 +452,11 @@ export class Engine {
       { actor: this.owner, toStatus: 'Ready', step: store.step, durationMs, message: note ?? null },
     );
     if (!updated) return null;
+    // A repaired store was provisioned long ago: only a provision's time is measured.
+    if (store.status !== 'Provisioning') {
+      this.#o.log.info({ storeId: store.id }, 'store repaired');
+      return null;
+    }
     const events = await this.#o.repository.events(store.id);
     const promoted = events.findLast(
       (e) => e.step === 'queued' && e.toStatus === 'Provisioning' && e.durationMs !== null,

@@ -14,6 +14,8 @@ export interface HealthOptions {
   storeTypes: ReadonlyMap<StoreType, StoreTypeDefinition>;
   clock: Clock;
   log: Logger;
+  /** How long a Degraded store may take to recover by itself before it is repaired. */
+  repairAfterMs: number;
   /** Who writes the health events (the engine's owner id). */
   actor: string;
   /** Whether a store is not to be checked now: a step works on it, or the engine is stopping. */
@@ -82,7 +84,8 @@ export class HealthMonitor {
             message: unhealthy?.kind === 'waiting' ? unhealthy.detail : 'a store workload is no longer ready',
           })
         : { code: 'KUBERNETES_ERROR', message: `namespace ${storeNamespace(store.id)} no longer exists` };
-      await repository.setHealth(store.id, store.status, next.to.status, reason, actor);
+      const repairAt = new Date(this.#o.clock.now().getTime() + this.#o.repairAfterMs);
+      await repository.setHealth(store.id, store.status, next.to.status, reason, actor, repairAt);
       log.warn({ storeId: store.id, reason: reason.code }, 'store degraded');
     } else {
       await repository.setHealth(store.id, store.status, next.to.status, null, actor);

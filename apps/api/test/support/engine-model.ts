@@ -23,6 +23,7 @@ export const timing = {
   provisionTimeoutMs: 1_200,
   queueTimeoutMs: 1_500,
   deleteTimeoutMs: 1_500,
+  repairAfterMs: 300,
 };
 export const budgets = stepBudgets({
   queued: timing.queueTimeoutMs,
@@ -67,6 +68,7 @@ export function modelEngine(
     pollIntervalMs: timing.pollIntervalMs,
     recheckMs: timing.recheckMs,
     healthIntervalMs: timing.healthIntervalMs,
+    repairAfterMs: timing.repairAfterMs,
     owner: o.owner,
     random: o.random,
     budgets,

@@ -1,5 +1,5 @@
 import type { ReasonCode, StoreStatus, StoreStep } from '@urumi/contracts';
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { transition } from '../../domain/lifecycle.ts';
 import type { DeadlineFor, EventInput, StorePatch } from '../../domain/ports.ts';
 import type { StoreRecord } from '../../domain/store.ts';
@@ -102,6 +102,11 @@ export class StoreWork {
             eq(stores.status, 'Deleting'),
             // Queued stores wait for promotion, not for an engine, until their queue deadline.
             and(eq(stores.step, 'queued'), sql`${stores.deadlineAt} <= ${this.#now.sql()}`),
+            // Degraded stores being repaired, and those whose deadline says it is time to repair.
+            and(
+              eq(stores.status, 'Degraded'),
+              or(isNotNull(stores.step), sql`${stores.deadlineAt} <= ${this.#now.sql()}`),
+            ),
           ),
           sql`(${stores.leaseExpiresAt} IS NULL OR ${stores.leaseExpiresAt} < ${this.#now.sql()})`,
           sql`(${stores.nextAttemptAt} IS NULL OR ${stores.nextAttemptAt} <= ${this.#now.sql()} OR ${stores.deadlineAt} <= ${this.#now.sql()})`,
@@ -179,6 +184,7 @@ export class StoreWork {
     to: StoreStatus,
     reason: { code: ReasonCode; message: string } | null,
     actor: string,
+    deadlineAt: Date | null = null,
   ): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
       const [updated] = await tx
@@ -187,9 +193,11 @@ export class StoreWork {
           status: to,
           reasonCode: reason?.code ?? null,
           reasonMessage: reason?.message ?? null,
+          deadlineAt,
           updatedAt: this.#now.sql(),
         })
-        .where(and(eq(stores.id, id), eq(stores.status, from)))
+        // Never a store being repaired: its repair ends it, Ready or Failed.
+        .where(and(eq(stores.id, id), eq(stores.status, from), isNull(stores.step)))
         .returning({ id: stores.id });
       if (!updated) return false;
       await appendEvent(
