@@ -18,13 +18,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createDatabase,
-  startPostgres,
-  type PostgresServer,
-} from '../apps/api/test/support/postgres-setup.ts';
-import {
-  cleanUpOnInterrupt,
   machine,
+  onPostgres,
   percentile,
   printTable,
   sleep,
@@ -135,21 +130,8 @@ async function run(kind: 'pglite' | 'postgres', databaseUrl?: string) {
 }
 
 const results = [await run('pglite')];
-let server: PostgresServer | null = null;
-try {
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? (server = await startPostgres()).url;
-  if (server) cleanUpOnInterrupt(() => server!.stop());
-  const database = await createDatabase(serverUrl, 'bench');
-  try {
-    results.push(await run('postgres', database.url));
-  } finally {
-    await database.drop();
-  }
-} catch (error) {
-  console.log(`PostgreSQL not measured: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await server?.stop();
-}
+const onServer = await onPostgres((url) => run('postgres', url));
+if (onServer) results.push(onServer.result);
 
 printTable(
   [

@@ -19,12 +19,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { StoreStatus } from '@urumi/contracts';
 import { openDatabase } from '../apps/api/src/adapters/postgres/database.ts';
-import {
-  createDatabase,
-  startPostgres,
-  type PostgresServer,
-} from '../apps/api/test/support/postgres-setup.ts';
-import { cleanUpOnInterrupt, machine, printTable, seedStores, startUrumi, writeResult } from './support.ts';
+import { machine, onPostgres, printTable, seedStores, startUrumi, writeResult } from './support.ts';
 
 const sizes = [1_000, 10_000];
 const seconds = Number.parseInt(process.env.BENCH_SECONDS ?? '10', 10);
@@ -125,23 +120,9 @@ async function run(kind: 'pglite' | 'postgres', databaseUrl?: string) {
 }
 
 const results = await run('pglite');
-let postgres = 'not measured';
-let server: PostgresServer | null = null;
-try {
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? (server = await startPostgres()).url;
-  if (server) cleanUpOnInterrupt(() => server!.stop());
-  const database = await createDatabase(serverUrl, 'bench');
-  try {
-    results.push(...(await run('postgres', database.url)));
-    postgres = process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'throwaway local server';
-  } finally {
-    await database.drop();
-  }
-} catch (error) {
-  console.log(`PostgreSQL not measured: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await server?.stop();
-}
+const onServer = await onPostgres((url) => run('postgres', url));
+if (onServer) results.push(...onServer.result);
+const postgres = onServer?.source ?? 'not measured';
 
 printTable(
   [

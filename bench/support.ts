@@ -10,6 +10,11 @@ import { clusterDown, clusterPaths, clusterUp, type ToolSet } from '@urumi/clust
 import type { StoreStatus } from '@urumi/contracts';
 import type { Db } from '../apps/api/src/adapters/postgres/database.ts';
 import { stores } from '../apps/api/src/adapters/postgres/schema.ts';
+import {
+  createDatabase,
+  startPostgres,
+  type PostgresServer,
+} from '../apps/api/test/support/postgres-setup.ts';
 
 const exec = promisify(execFile);
 
@@ -44,6 +49,36 @@ export function cleanUpOnInterrupt(cleanup: () => Promise<unknown>): () => void 
 export const machine = `${process.platform} ${process.arch}, node ${process.version}`;
 
 /** Prints a Markdown table. */
+/**
+ * Runs `measure` on a PostgreSQL database of its own, dropped afterwards: on the server at
+ * BENCH_DATABASE_URL, else on a throwaway one from Debian's binaries (as the database test tier
+ * starts). Null, with a line saying why, when neither can be had.
+ */
+export async function onPostgres<T>(
+  measure: (url: string) => Promise<T>,
+): Promise<{ result: T; source: string } | null> {
+  let server: PostgresServer | null = null;
+  try {
+    const serverUrl = process.env.BENCH_DATABASE_URL ?? (server = await startPostgres()).url;
+    if (server) cleanUpOnInterrupt(() => server!.stop());
+    const database = await createDatabase(serverUrl, 'bench');
+    try {
+      const result = await measure(database.url);
+      return {
+        result,
+        source: process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'throwaway local server',
+      };
+    } finally {
+      await database.drop();
+    }
+  } catch (error) {
+    console.log(`PostgreSQL not measured: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  } finally {
+    await server?.stop();
+  }
+}
+
 export function printTable(header: string[], rows: (string | number)[][]): void {
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

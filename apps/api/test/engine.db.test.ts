@@ -1,17 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PostgresStoreRepository } from '../src/adapters/postgres/store-repository.ts';
 import { systemClock } from '../src/domain/ports.ts';
 import { newStoreId } from '../src/domain/store-id.ts';
-import { Engine } from '../src/engine/engine.ts';
 import { stepBudgets } from '../src/engine/steps/index.ts';
-import { storeTypes } from '../src/store-types/index.ts';
 import { databaseKinds, freshDatabase } from './support/databases.ts';
+import { modelEngine } from './support/engine-model.ts';
 import { FakeProcess, FakeWorld } from './support/fake-cluster.ts';
 
 // Engine behaviour on a real database with the cluster and helm behind in-memory fakes.
-
-const noMetrics = { provisioned: () => undefined, failed: () => undefined, reconcileError: () => undefined };
 
 describe.each(databaseKinds)('engine on %s', (kind) => {
   it('fails a store that waited in the queue past its deadline with TIMEOUT, and never promotes it', async () => {
@@ -19,24 +15,18 @@ describe.each(databaseKinds)('engine on %s', (kind) => {
     const world = new FakeWorld({ helmDelayMs: 5, namespaceDeleteMs: 5 });
     onTestFinished(() => world.dispose());
     const process = new FakeProcess(world);
-    const engine = new Engine({
+    const engine = modelEngine(
+      process,
       repository,
-      cluster: process.cluster(),
-      helm: process.helm(),
-      storeTypes,
-      clock: systemClock,
-      log: pino({ level: 'silent' }),
-      metrics: noMetrics,
-      chartsDir: '/nonexistent/charts',
-      valuesProfile: null,
-      extraValuesFiles: [],
-      baseDomain: 'localhost',
-      maxInFlight: 1,
-      leaseMs: 2_000,
-      budgets: stepBudgets(),
-      provisionTimeoutMs: 60_000,
-      pollIntervalMs: 20,
-    });
+      { clock: systemClock, owner: 'engine-queue' },
+      {
+        maxInFlight: 1,
+        leaseMs: 2_000,
+        budgets: stepBudgets(),
+        provisionTimeoutMs: 60_000,
+        pollIntervalMs: 20,
+      },
+    );
     const create = (queueMs: number) => {
       const id = newStoreId();
       return repository.create({

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Clock, StoreRepository } from '../../src/domain/ports.ts';
-import { Engine } from '../../src/engine/engine.ts';
+import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import { stepBudgets } from '../../src/engine/steps/index.ts';
 import { storeTypes } from '../../src/store-types/index.ts';
 import type { FakeProcess } from './fake-cluster.ts';
@@ -49,6 +49,8 @@ export function modelEngine(
   process: FakeProcess,
   repository: StoreRepository,
   o: { clock: Clock; owner: string; random?: () => number },
+  /** Settings of a test's own, over the model's. */
+  overrides: Partial<EngineOptions> = {},
 ): Engine {
   return new Engine({
     repository: process.repository(repository),
@@ -72,5 +74,6 @@ export function modelEngine(
     owner: o.owner,
     random: o.random,
     budgets,
+    ...overrides,
   });
 }

@@ -41,10 +41,10 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   return { createdAt, id };
 }
 
-export class PostgresStoreRepository implements StoreRepository {
+/** The stores table: the API's side here, the engine's (queue, claims, leases) in StoreWork. */
+export class PostgresStoreRepository extends StoreWork implements StoreRepository {
   readonly #db: Db;
   readonly #now: Now;
-  readonly #work: StoreWork;
 
   /**
    * `clock`: the time the repository writes and compares leases and deadlines with. Unset, it is
@@ -52,9 +52,10 @@ export class PostgresStoreRepository implements StoreRepository {
    * clocks agreeing. Tests that replay a run set a manual one.
    */
   constructor(options: { db: Db; clock?: Clock }) {
+    const now = timeFrom(options.clock ?? null);
+    super(options.db, now);
     this.#db = options.db;
-    this.#now = timeFrom(options.clock ?? null);
-    this.#work = new StoreWork(this.#db, this.#now);
+    this.#now = now;
   }
 
   /**
@@ -279,38 +280,5 @@ export class PostgresStoreRepository implements StoreRepository {
       byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])),
       queued: rows.reduce((sum, r) => sum + r.queued, 0),
     };
-  }
-
-  // The engine's side (store-work.ts).
-  promoteQueued(...args: Parameters<StoreWork['promoteQueued']>) {
-    return this.#work.promoteQueued(...args);
-  }
-
-  claim(...args: Parameters<StoreWork['claim']>) {
-    return this.#work.claim(...args);
-  }
-
-  renewLease(...args: Parameters<StoreWork['renewLease']>) {
-    return this.#work.renewLease(...args);
-  }
-
-  update(...args: Parameters<StoreWork['update']>) {
-    return this.#work.update(...args);
-  }
-
-  releaseLease(...args: Parameters<StoreWork['releaseLease']>) {
-    return this.#work.releaseLease(...args);
-  }
-
-  listInStatus(...args: Parameters<StoreWork['listInStatus']>) {
-    return this.#work.listInStatus(...args);
-  }
-
-  setHealth(...args: Parameters<StoreWork['setHealth']>) {
-    return this.#work.setHealth(...args);
-  }
-
-  countInFlight() {
-    return this.#work.countInFlight();
   }
 }

@@ -18,7 +18,7 @@ import {
 
 /**
  * The engine's side of the stores table: the provisioning queue, claims and leases, and the
- * engine's compare-and-set writes. PostgresStoreRepository offers them as part of its port.
+ * engine's compare-and-set writes. PostgresStoreRepository extends it with the API's side.
  */
 export class StoreWork {
   readonly #db: Db;

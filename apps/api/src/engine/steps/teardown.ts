@@ -1,16 +1,20 @@
 import { storeNamespace } from '../../domain/store-id.ts';
 import { releaseName } from './release.ts';
-import type { Step } from './step.ts';
+import type { Step, StepContext, StepOutcome } from './step.ts';
+
+/** Runs `work` on the store's namespace unless it is gone already (a teardown run again). */
+function whileNamespaceExists(work: (c: StepContext, namespace: string) => Promise<unknown>) {
+  return async (c: StepContext): Promise<StepOutcome> => {
+    const namespace = storeNamespace(c.store.id);
+    if (c.cluster.snapshot(namespace).exists) await work(c, namespace);
+    return { kind: 'done' };
+  };
+}
 
 /** Removes the store's Helm release (its workloads, Services, Ingress, jobs). */
 export const uninstall: Step<'uninstall'> = {
   id: 'uninstall',
-  async run(c) {
-    const namespace = storeNamespace(c.store.id);
-    if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };
-    await c.helm.uninstall(releaseName(c.store), namespace);
-    return { kind: 'done' };
-  },
+  run: whileNamespaceExists((c, namespace) => c.helm.uninstall(releaseName(c.store), namespace)),
   budgetMs: 180_000,
   undoneBy: [],
 };
@@ -18,12 +22,7 @@ export const uninstall: Step<'uninstall'> = {
 /** Deletes the store's volume claims, so their volumes and the data on them go too. */
 export const volumes: Step<'volumes'> = {
   id: 'volumes',
-  async run(c) {
-    const namespace = storeNamespace(c.store.id);
-    if (!c.cluster.snapshot(namespace).exists) return { kind: 'done' };
-    await c.cluster.deleteVolumeClaims(namespace);
-    return { kind: 'done' };
-  },
+  run: whileNamespaceExists((c, namespace) => c.cluster.deleteVolumeClaims(namespace)),
   budgetMs: 120_000,
   undoneBy: [],
 };
